@@ -1,0 +1,47 @@
+# MyCareBudget: `make run` serves the site, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve migrate starter migrations-check lint clean-venv bench bench-quick
+
+$(VENV)/.installed: requirements.txt
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Making $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+
+starter: migrate
+	$(MANAGE) load_starter_guidance
+
+run: migrate
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production-style: gunicorn, whitenoise, DEBUG off. DJANGO_LOCAL_HTTP lets
+# cookies work over plain http on this machine; never set it in production.
+serve: export DJANGO_SETTINGS_MODULE = mycarebudget.settings.prod
+serve: export DJANGO_LOCAL_HTTP ?= 1
+serve: $(VENV)/.installed
+	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
+	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
+	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && \
+	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
+
+migrations-check: $(VENV)/.installed
+	$(MANAGE) makemigrations --check --dry-run
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean-venv:
+	rm -rf $(VENV)

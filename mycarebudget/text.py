@@ -1,0 +1,127 @@
+"""The only place user-written text becomes HTML.
+
+Markdown (with raw HTML switched off) then bleach.clean against an allowlist.
+Wiki pages and forum posts both come through render_markdown; the HTML it
+returns is stored, and stored_html() is the one way to put it back on a page.
+"""
+
+import re
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
+
+import bleach
+import markdown
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
+    "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "span",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel", "class"],
+    "h2": ["id"], "h3": ["id"], "h4": ["id"],
+    "th": ["align"], "td": ["align"],
+    "span": ["class"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+EXTERNAL_REL = "nofollow ugc noopener"
+MISSING_LINK_CLASS = "app-missing-link"
+
+WIKI_LINK_RE = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
+_WIKI_LINK = re.compile(WIKI_LINK_RE)
+_INTERNAL_WIKI_PATH = re.compile(r"^/wiki/([a-z0-9][a-z0-9-]*)/?(?:#.*)?$")
+RESERVED_WIKI_SLUGS = frozenset({"new", "recent", "id", "feed", "search", "topics", "mine", "edits"})
+
+
+def wiki_slug(title: str) -> str:
+    """The slug a [[Page title]] link points at."""
+    return slugify(title)[:80]
+
+
+def linked_wiki_slugs(text: str) -> set[str]:
+    """Slugs of the wiki pages that this Markdown links to, by either syntax."""
+    slugs = {wiki_slug(match.group(1)) for match in _WIKI_LINK.finditer(text)}
+    for path in re.findall(r"\]\(\s*<?(/wiki/[^)\s>]+)", text):
+        found = _INTERNAL_WIKI_PATH.match(path)
+        if found and found.group(1) not in RESERVED_WIKI_SLUGS:
+            slugs.add(found.group(1))
+    return {slug for slug in slugs if slug}
+
+
+class _WikiLinkPattern(InlineProcessor):
+    def handleMatch(self, match, data):
+        title, label = match.group(1).strip(), (match.group(2) or "").strip()
+        link = etree.Element("a")
+        link.set("href", f"/wiki/{wiki_slug(title)}/")
+        link.text = label or title
+        return link, match.start(0), match.end(0)
+
+
+class _LinkAndHeadingPolicy(Treeprocessor):
+    """Marks external and missing links; keeps headings at h2 to h4 (h1 is the page title)."""
+
+    def __init__(self, md, known_pages):
+        super().__init__(md)
+        self.known_pages = known_pages
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in ("h1", "h5", "h6"):
+                element.tag = {"h1": "h2", "h5": "h4", "h6": "h4"}[element.tag]
+            if element.tag != "a":
+                continue
+            href = (element.get("href") or "").strip()
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                element.set("rel", EXTERNAL_REL)
+                continue
+            internal = _INTERNAL_WIKI_PATH.match(href)
+            if (self.known_pages is not None and internal
+                    and internal.group(1) not in RESERVED_WIKI_SLUGS
+                    and internal.group(1) not in self.known_pages):
+                element.set("class", MISSING_LINK_CLASS)
+                element.set("title", "This page has not been written yet")
+                hidden = etree.SubElement(element, "span")
+                hidden.set("class", "govuk-visually-hidden")
+                hidden.text = " (page not written yet)"
+
+
+class _SafeMarkdown(Extension):
+    def __init__(self, known_pages):
+        super().__init__()
+        self.known_pages = known_pages
+
+    def extendMarkdown(self, md):
+        # Raw HTML is text, never markup: drop the processors that pass it through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_WikiLinkPattern(WIKI_LINK_RE, md), "wikilink", 175)
+        md.treeprocessors.register(_LinkAndHeadingPolicy(md, self.known_pages), "mcb_policy", 1)
+
+
+def render_markdown(text: str, *, known_pages: set[str] | None = None) -> SafeString:
+    """The only place user-written text becomes HTML.
+
+    known_pages: slugs of wiki pages that exist; internal wiki links to other
+    slugs are marked as missing. None skips that check (forum posts).
+    """
+    converter = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists",
+                    TocExtension(slugify=lambda value, sep: slugify(value), toc_depth="2-4"),
+                    _SafeMarkdown(known_pages)],
+        output_format="html",
+    )
+    html = converter.convert(text or "")
+    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    return mark_safe(clean)  # noqa: S308 -- sanitised on the line above
+
+
+def stored_html(value: str | None) -> SafeString:
+    """HTML that render_markdown produced and we stored; never call it on anything else."""
+    return mark_safe(value or "")  # noqa: S308 -- only render_markdown output is ever stored

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mycarebudget import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("account/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("wiki.urls")),
+    path("", include("forum.urls")),
+]
+
+handler400 = "mycarebudget.views.bad_request"
+handler403 = "mycarebudget.views.permission_denied"
+handler404 = "mycarebudget.views.page_not_found"
+handler500 = "mycarebudget.views.server_error"
