@@ -35,7 +35,7 @@ MISSING_LINK_CLASS = "app-missing-link"
 WIKI_LINK_RE = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
 _WIKI_LINK = re.compile(WIKI_LINK_RE)
 _INTERNAL_WIKI_PATH = re.compile(r"^/wiki/([a-z0-9][a-z0-9-]*)/?(?:#.*)?$")
-RESERVED_WIKI_SLUGS = frozenset({"new", "recent", "id", "feed", "search", "topics", "mine", "edits"})
+RESERVED_WIKI_SLUGS = frozenset({"new", "recent", "id", "feed", "search", "topics", "my-edits", "edits", "index"})
 
 
 def wiki_slug(title: str) -> str:
@@ -43,9 +43,22 @@ def wiki_slug(title: str) -> str:
     return slugify(title)[:80]
 
 
-def linked_wiki_slugs(text: str) -> set[str]:
-    """Slugs of the wiki pages that this Markdown links to, by either syntax."""
-    slugs = {wiki_slug(match.group(1)) for match in _WIKI_LINK.finditer(text)}
+def wiki_link_titles(text: str) -> set[str]:
+    """The page titles named in [[Page title]] links."""
+    return {match.group(1).strip() for match in _WIKI_LINK.finditer(text or "")}
+
+
+def _title_slug(title: str, title_slugs: dict[str, str] | None) -> str:
+    return (title_slugs or {}).get(title.strip().lower()) or wiki_slug(title)
+
+
+def linked_wiki_slugs(text: str, title_slugs: dict[str, str] | None = None) -> set[str]:
+    """Slugs of the wiki pages that this Markdown links to, by either syntax.
+
+    title_slugs maps lower-cased titles of existing pages to their slugs, so
+    [[Page title]] finds a page whatever its address.
+    """
+    slugs = {_title_slug(title, title_slugs) for title in wiki_link_titles(text)}
     for path in re.findall(r"\]\(\s*<?(/wiki/[^)\s>]+)", text):
         found = _INTERNAL_WIKI_PATH.match(path)
         if found and found.group(1) not in RESERVED_WIKI_SLUGS:
@@ -54,10 +67,14 @@ def linked_wiki_slugs(text: str) -> set[str]:
 
 
 class _WikiLinkPattern(InlineProcessor):
+    def __init__(self, pattern, md, title_slugs):
+        super().__init__(pattern, md)
+        self.title_slugs = title_slugs
+
     def handleMatch(self, match, data):
         title, label = match.group(1).strip(), (match.group(2) or "").strip()
         link = etree.Element("a")
-        link.set("href", f"/wiki/{wiki_slug(title)}/")
+        link.set("href", f"/wiki/{_title_slug(title, self.title_slugs)}/")
         link.text = label or title
         return link, match.start(0), match.end(0)
 
@@ -92,28 +109,31 @@ class _LinkAndHeadingPolicy(Treeprocessor):
 
 
 class _SafeMarkdown(Extension):
-    def __init__(self, known_pages):
+    def __init__(self, known_pages, title_slugs):
         super().__init__()
         self.known_pages = known_pages
+        self.title_slugs = title_slugs
 
     def extendMarkdown(self, md):
         # Raw HTML is text, never markup: drop the processors that pass it through.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.inlinePatterns.register(_WikiLinkPattern(WIKI_LINK_RE, md), "wikilink", 175)
+        md.inlinePatterns.register(_WikiLinkPattern(WIKI_LINK_RE, md, self.title_slugs), "wikilink", 175)
         md.treeprocessors.register(_LinkAndHeadingPolicy(md, self.known_pages), "mcb_policy", 1)
 
 
-def render_markdown(text: str, *, known_pages: set[str] | None = None) -> SafeString:
+def render_markdown(text: str, *, known_pages: set[str] | None = None,
+                    title_slugs: dict[str, str] | None = None) -> SafeString:
     """The only place user-written text becomes HTML.
 
     known_pages: slugs of wiki pages that exist; internal wiki links to other
     slugs are marked as missing. None skips that check (forum posts).
+    title_slugs: lower-cased page titles to slugs, for [[Page title]] links.
     """
     converter = markdown.Markdown(
         extensions=["tables", "fenced_code", "sane_lists",
                     TocExtension(slugify=lambda value, sep: slugify(value), toc_depth="2-4"),
-                    _SafeMarkdown(known_pages)],
+                    _SafeMarkdown(known_pages, title_slugs)],
         output_format="html",
     )
     html = converter.convert(text or "")

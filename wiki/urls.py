@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from wiki import views
+from wiki.feeds import RecentChangesFeed
 
 app_name = "wiki"
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("moderation/", views.moderation_queue, name="moderation_queue"),
+    path("moderation/edits/<int:pk>/", views.moderation_review, name="moderation_review"),
+    path("moderation/edits/<int:pk>/approve/", views.moderation_approve, name="moderation_approve"),
+    path("moderation/edits/<int:pk>/reject/", views.moderation_reject, name="moderation_reject"),
+    path("wiki/", views.page_index, name="page_index"),
+    path("wiki/new/", views.page_new, name="page_new"),
+    path("wiki/recent/", views.recent_changes, name="recent_changes"),
+    path("wiki/recent/feed/", RecentChangesFeed(), name="recent_feed"),
+    path("wiki/my-edits/", views.my_edits, name="my_edits"),
+    path("wiki/my-edits/<int:pk>/", views.my_edit_detail, name="my_edit_detail"),
+    path("wiki/my-edits/<int:pk>/withdraw/", views.my_edit_withdraw, name="my_edit_withdraw"),
+    path("wiki/id/<int:pk>/", views.page_by_id, name="page_by_id"),
+    path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
+    path("wiki/<slug:slug>/history/", views.page_history, name="page_history"),
+    path("wiki/<slug:slug>/versions/<int:number>/", views.page_version, name="page_version"),
+    path("wiki/<slug:slug>/versions/<int:number>/restore/", views.page_restore, name="page_restore"),
+    path("wiki/<slug:slug>/compare/", views.page_compare_choose, name="page_compare_choose"),
+    path("wiki/<slug:slug>/compare/<int:a>/<int:b>/", views.page_compare, name="page_compare"),
+    path("wiki/<slug:slug>/edit/", views.page_edit, name="page_edit"),
+    path("wiki/<slug:slug>/retire/", views.page_retire, name="page_retire"),
+]

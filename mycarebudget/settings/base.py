@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",
     "reversion",
     "allauth",
     "allauth.account",
@@ -200,6 +202,18 @@ SECURE_CSP = {
 }
 
 SITE_NAME = "MyCareBudget"
+# Where emails point people back to.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Forum abuse limits, counted in the database so they hold across workers.
+# A "new" account is younger than FORUM_NEW_ACCOUNT_AGE: it gets the lower hourly
+# limit, and its posts with links wait for a moderator.
+FORUM_NEW_ACCOUNT_AGE = timedelta(hours=24)
+FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 5
+FORUM_POSTS_PER_HOUR = 30
+FORUM_MIN_SECONDS_BETWEEN_POSTS = 15
+FORUM_TOPICS_PER_PAGE = 20
+FORUM_POSTS_PER_PAGE = 20
 
 LOGGING = {
     "version": 1,

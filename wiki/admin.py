@@ -1,0 +1,25 @@
+from django.contrib import admin
+from reversion.admin import VersionAdmin
+
+from wiki.models import EditProposal, Page, SlugRedirect
+
+
+@admin.register(Page)
+class PageAdmin(VersionAdmin):
+    list_display = ["title", "slug", "topic", "revision", "published_at", "retired_at"]
+    list_filter = ["topic"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["body_html", "revision", "search_vector", "published_at", "changed_at"]
+
+
+@admin.register(EditProposal)
+class EditProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    raw_id_fields = ["page", "author", "decided_by"]
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "page", "created_at"]
+    raw_id_fields = ["page"]

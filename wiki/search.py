@@ -1,0 +1,105 @@
+"""Guide search: PostgreSQL full text (english) with trigram for typos; SQLite FTS5."""
+
+import difflib
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.utils.html import strip_tags
+
+from mycarebudget.search import SearchHit, highlight, query_terms
+from wiki.models import Page
+
+# Title counts most, then the summary, then the body.
+PG_WEIGHTS = [0.05, 0.2, 0.5, 1.0]  # D, C, B, A
+TRIGRAM_THRESHOLD = 0.45
+
+
+def plain_text(page: Page) -> str:
+    return " ".join(strip_tags(page.body_html).split())
+
+
+def index_page(page: Page) -> None:
+    """Bring the search index in step with the page's current version."""
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchVector
+        from django.db.models import Value
+
+        vector = (SearchVector("title", weight="A", config="english")
+                  + SearchVector("summary", weight="B", config="english")
+                  + SearchVector(Value(plain_text(page)), weight="C", config="english"))
+        Page.objects.filter(pk=page.pk).update(search_vector=vector)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM wiki_page_fts WHERE rowid = %s", [page.pk])
+        if not page.is_retired():
+            cursor.execute("INSERT INTO wiki_page_fts (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
+                           [page.pk, page.title, page.summary, plain_text(page)])
+
+
+def _fts5_query(terms: list[str]) -> str:
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
+def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[list[int], int]:
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.db.models import F
+
+        search_query = SearchQuery(query, config="english", search_type="websearch")
+        matches = Page.objects.live().filter(search_vector=search_query)
+        total = matches.count()
+        ranked = (matches.annotate(rank=SearchRank(F("search_vector"), search_query, weights=PG_WEIGHTS))
+                  .order_by("-rank", "title").values_list("pk", flat=True)[offset:offset + limit])
+        return list(ranked), total
+    match = _fts5_query(terms)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM wiki_page_fts WHERE wiki_page_fts MATCH %s", [match])
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
+            "ORDER BY bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s OFFSET %s",
+            [match, limit, offset])
+        return [row[0] for row in cursor.fetchall()], total
+
+
+def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
+    """Pages whose title is close to what was typed, for when nothing matched exactly."""
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return list(Page.objects.live()
+                    .annotate(similarity=TrigramWordSimilarity(query, "title"))
+                    .filter(similarity__gte=TRIGRAM_THRESHOLD)
+                    .order_by("-similarity").values_list("pk", flat=True)[:limit])
+    titles = dict(Page.objects.live().values_list("pk", "title"))
+    words = {word: pk for pk, title in titles.items() for word in re.findall(r"\w+", title.lower())}
+    found: list[int] = []
+    for term in terms:
+        for close in difflib.get_close_matches(term, list(words), n=limit, cutoff=0.8):
+            if words[close] not in found:
+                found.append(words[close])
+    return found[:limit]
+
+
+def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int, bool]:
+    """Ranked guide hits for one page of results, the total, and whether they are typo matches."""
+    terms = query_terms(query)
+    if not terms:
+        return [], 0, False
+    ids, total = _search_ids(query, terms, limit, offset)
+    fuzzy = False
+    if total == 0:
+        ids = _typo_ids(query, terms, limit) if offset == 0 else []
+        total, fuzzy = len(ids), bool(ids)
+    pages = Page.objects.in_bulk(ids)
+    hits = []
+    for position, pk in enumerate(ids):
+        page = pages.get(pk)
+        if page is None or page.is_retired():
+            continue
+        text = f"{page.summary} {plain_text(page)}"
+        hits.append(SearchHit(kind="guide", title=page.title, url=page.get_absolute_url(),
+                              snippet=highlight(text, terms), rank=float(len(ids) - position),
+                              meta=page.get_topic_display()))
+    return hits, total, fuzzy

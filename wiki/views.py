@@ -1,0 +1,403 @@
+"""Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.search import query_terms
+from wiki import services
+from wiki.diff import field_changes, line_diff
+from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
+from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
+from wiki.search import search_pages
+
+HISTORY_PER_PAGE = 25
+SEARCH_PER_PAGE = 20
+ANONYMOUS_PAGE_CACHE_SECONDS = 600
+
+
+def _find_page(slug: str, suffix: str = "") -> Page | HttpResponse:
+    """The page at this address, or a 301 from an old address, or 404."""
+    page = Page.objects.filter(slug=slug).select_related("replaced_by").first()
+    if page is not None:
+        return page
+    moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
+    if moved is None:
+        raise Http404("No such page")
+    return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[moved.page.slug]) + suffix)
+
+
+def _gone(request, page: Page) -> HttpResponse:
+    return render(request, "wiki/page_gone.html", {"page": page}, status=410)
+
+
+def _crumbs(page: Page | None = None, *extra):
+    crumbs = [("Guides", reverse("wiki:page_index"))]
+    if page is not None:
+        crumbs.append((page.title, page.get_absolute_url()))
+    return crumbs + list(extra)
+
+
+@require_safe
+def page_index(request):
+    pages = Page.objects.live().only("title", "slug", "summary", "topic").order_by("topic", "title")
+    by_topic = {topic: list(group) for topic, group in groupby(pages, key=lambda page: page.topic)}
+    topics = [(Topic(value).label, value, by_topic[value]) for value in Topic.values if value in by_topic]
+    return render(request, "wiki/page_index.html", {"topics": topics, "crumbs": [("Guides", "")]})
+
+
+@require_safe
+def page_by_id(request, pk):
+    """A permanent link by number, for sites that want one that survives any rename."""
+    page = get_object_or_404(Page.objects.only("slug"), pk=pk)
+    return redirect("wiki:page_detail", page.slug)
+
+
+@require_safe
+def page_detail(request, slug):
+    """A guide. Anonymous readers get a cached copy, with ETag and Last-Modified for 304s."""
+    found = _find_page(slug)
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    if page.is_retired():
+        return _gone(request, page)
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        etag = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
+        last_modified = int(page.changed_at.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        cache_key = f"wiki:page:{etag}"
+        html = None if "messages" in request.COOKIES else cache.get(cache_key)
+        if html is None:
+            html = _render_page(request, page).content
+            cache.set(cache_key, html, ANONYMOUS_PAGE_CACHE_SECONDS)
+        response = HttpResponse(html)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(response, public=True, max_age=60)
+        return response
+    response = _render_page(request, page)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _render_page(request, page: Page) -> HttpResponse:
+    return render(request, "wiki/page_detail.html", {
+        "page": page,
+        "backlinks": services.backlinks(page),
+        "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
+    })
+
+
+@require_safe
+def page_history(request, slug):
+    found = _find_page(slug, "history/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    versions = PageVersion.objects.filter(page=page).select_related("author").order_by("-number")
+    page_obj = Paginator(versions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "wiki/page_history.html", {
+        "page": page, "page_obj": page_obj,
+        "crumbs": _crumbs(page, ("History", "")),
+    })
+
+
+@require_safe
+def page_version(request, slug, number):
+    found = _find_page(slug, f"versions/{number}/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    version = get_object_or_404(PageVersion.objects.select_related("author"), page=page, number=number)
+    return render(request, "wiki/page_version.html", {
+        "page": page, "version": version, "is_moderator": is_moderator(request.user),
+        "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
+                          (f"Version {number}", "")),
+    })
+
+
+@require_safe
+def page_compare_choose(request, slug):
+    """The history page's compare form (a plain GET form) lands here."""
+    try:
+        a, b = sorted([int(request.GET["a"]), int(request.GET["b"])])
+    except (KeyError, ValueError):
+        messages.error(request, "Choose two versions to compare")
+        return redirect("wiki:page_history", slug)
+    return redirect("wiki:page_compare", slug, a, b)
+
+
+@require_safe
+def page_compare(request, slug, a, b):
+    found = _find_page(slug, f"compare/{a}/{b}/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    versions = {v.number: v for v in PageVersion.objects.filter(page=page, number__in=[a, b])
+                .select_related("author", "revision")}
+    if a not in versions or b not in versions:
+        raise Http404("No such version")
+    old, new = versions[a].content(), versions[b].content()
+    return render(request, "wiki/page_compare.html", {
+        "page": page, "old": versions[a], "new": versions[b],
+        "changes": field_changes(old, new), "hunks": line_diff(old["body"], new["body"]),
+        "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
+                          (f"Compare {a} and {b}", "")),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_edit(request, slug):
+    found = _find_page(slug, "edit/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    if page.is_retired():
+        return _gone(request, page)
+    form = PageForm(request.POST or None, initial=PageForm.initial_for(page))
+    conflict = None
+    if form.is_valid():
+        base = form.cleaned_data.get("base_revision")
+        try:
+            proposal = services.propose_edit(
+                page=page, author=request.user, content=form.content(),
+                edit_summary=form.cleaned_data["edit_summary"],
+                base_revision=page.revision if base is None else base)
+        except services.EditConflict as error:
+            page.refresh_from_db()
+            conflict = {"current": page, "hunks": line_diff(page.body, form.cleaned_data["body"])}
+            field = error.field if error.field in form.fields else "body"
+            form.add_error(field, "This page changed while you were editing it, in the same place as your "
+                                  "change. Your text is kept below: compare it with the new version, "
+                                  "then send it again")
+            # The next send is based on the version the author has now seen.
+            form.data = form.data.copy()
+            form.data["base_revision"] = page.revision
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return _after_proposal(request, proposal)
+    return render(request, "wiki/page_edit.html", {
+        "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "crumbs": _crumbs(page, ("Edit", "")),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_new(request):
+    form = PageForm(request.POST or None)
+    if form.is_valid():
+        try:
+            proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
+                                             edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return _after_proposal(request, proposal)
+    return render(request, "wiki/page_edit.html", {
+        "page": None, "form": form, "is_moderator": is_moderator(request.user),
+        "crumbs": _crumbs(None, ("New page", "")),
+    })
+
+
+def _after_proposal(request, proposal: EditProposal):
+    if proposal.status == EditProposal.Status.APPROVED:
+        messages.success(request, "Your change is published")
+        return redirect("wiki:page_detail", proposal.page.slug)
+    messages.success(request, "Thank you. Your edit has been sent to a moderator. You can follow it on "
+                              "your “My edits” page")
+    return redirect("wiki:my_edit_detail", proposal.pk)
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def page_retire(request, slug):
+    page = get_object_or_404(Page.objects.live(), slug=slug)
+    form = RetireForm(request.POST or None)
+    form.fields["replaced_by"].queryset = Page.objects.live().exclude(pk=page.pk).only("title")
+    if form.is_valid():
+        services.retire_page(page=page, moderator=request.user, reason=form.cleaned_data["reason"],
+                             replaced_by=form.cleaned_data["replaced_by"])
+        messages.success(request, f"“{page.title}” is retired. Its address now explains why")
+        return redirect("wiki:page_index")
+    return render(request, "wiki/page_retire.html", {"page": page, "form": form,
+                                                      "crumbs": _crumbs(page, ("Retire", ""))})
+
+
+@moderator_required
+@require_POST
+def page_restore(request, slug, number):
+    page = get_object_or_404(Page.objects.live(), slug=slug)
+    get_object_or_404(PageVersion, page=page, number=number)
+    version = services.restore_version(page=page, number=number, moderator=request.user)
+    messages.success(request, f"Version {number} is restored as version {version.number}")
+    return redirect("wiki:page_detail", version.page.slug)
+
+
+@require_safe
+def recent_changes(request):
+    versions = (PageVersion.objects.filter(page__retired_at__isnull=True)
+                .select_related("page", "author").order_by("-created_at", "-pk"))
+    page_obj = Paginator(versions, 50).get_page(request.GET.get("page"))
+    return render(request, "wiki/recent_changes.html", {
+        "page_obj": page_obj, "crumbs": _crumbs(None, ("Recent changes", ""))})
+
+
+@login_required
+@require_safe
+def my_edits(request):
+    proposals = EditProposal.objects.filter(author=request.user).select_related("page").order_by("-created_at")
+    page_obj = Paginator(proposals, 25).get_page(request.GET.get("page"))
+    return render(request, "wiki/my_edits.html", {"page_obj": page_obj,
+                                                  "crumbs": _crumbs(None, ("My edits", ""))})
+
+
+@login_required
+@require_safe
+def my_edit_detail(request, pk):
+    """The author's own edit. Anyone else's gets a 404."""
+    proposal = get_object_or_404(EditProposal.objects.select_related("page"), pk=pk, author=request.user)
+    return render(request, "wiki/my_edit_detail.html", {
+        "proposal": proposal, **_proposal_diff(proposal),
+        "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
+
+
+@login_required
+@require_POST
+def my_edit_withdraw(request, pk):
+    proposal = get_object_or_404(EditProposal, pk=pk, author=request.user)
+    try:
+        services.withdraw_edit(proposal=proposal, author=request.user)
+    except services.AlreadyDecided:
+        messages.error(request, "A moderator has already decided this edit")
+    else:
+        messages.success(request, "Your edit is withdrawn")
+    return redirect("wiki:my_edits")
+
+
+def _proposal_diff(proposal: EditProposal) -> dict:
+    """The proposal against the page as it is now (empty for a new page)."""
+    current = ({name: getattr(proposal.page, name) for name in proposal.content()}
+               if proposal.page_id else {name: "" for name in proposal.content()})
+    new = proposal.content()
+    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
+            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
+
+
+@moderator_required
+@require_safe
+def moderation_queue(request):
+    pending = (EditProposal.objects.filter(status=EditProposal.Status.PENDING)
+               .select_related("page", "author").order_by("created_at"))
+    page_obj = Paginator(pending, 25).get_page(request.GET.get("page"))
+    return render(request, "wiki/moderation_queue.html", {
+        "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
+
+
+@moderator_required
+@require_safe
+def moderation_review(request, pk):
+    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author", "decided_by"), pk=pk)
+    return _review(request, proposal, ApproveForm(), RejectForm())
+
+
+def _review(request, proposal, approve_form, reject_form, status=200):
+    return render(request, "wiki/moderation_review.html", {
+        "proposal": proposal, "approve_form": approve_form, "reject_form": reject_form,
+        "form": reject_form, **_proposal_diff(proposal), "moderation_tab": "edits",
+        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), (proposal.title, "")],
+    }, status=status)
+
+
+@moderator_required
+@require_POST
+def moderation_approve(request, pk):
+    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return _review(request, proposal, form, RejectForm(), status=400)
+    try:
+        version = services.approve_edit(proposal=proposal, moderator=request.user, note=form.cleaned_data["note"])
+    except services.AlreadyDecided as error:
+        messages.error(request, f"{error}. Nothing more was published")
+        return redirect("wiki:moderation_review", pk)
+    except services.EditConflict:
+        messages.error(request, "The page changed since this edit was written, in the same place. "
+                                "It cannot be published as it is: reject it and ask the author to redo it "
+                                "on the new version")
+        return redirect("wiki:moderation_review", pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("wiki:moderation_review", pk)
+    messages.success(request, f"Published as version {version.number} of “{version.title}”")
+    return redirect("wiki:moderation_queue")
+
+
+@moderator_required
+@require_POST
+def moderation_reject(request, pk):
+    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _review(request, proposal, ApproveForm(), form, status=400)
+    try:
+        services.reject_edit(proposal=proposal, moderator=request.user, reason=form.cleaned_data["reason"])
+    except services.AlreadyDecided as error:
+        messages.error(request, f"{error}. Your decision was not recorded")
+        return redirect("wiki:moderation_review", pk)
+    messages.success(request, "The edit was not accepted. The author has been told why")
+    return redirect("wiki:moderation_queue")
+
+
+@require_safe
+def search(request):
+    """Guides and discussions, ranked, with highlighted snippets."""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    kind = request.GET.get("type", "all")
+    context = {"query": query, "kind": kind, "crumbs": [("Search", "")], "terms": query_terms(query)}
+    if not query:
+        return render(request, "wiki/search.html", context)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    start = (number - 1) * SEARCH_PER_PAGE
+    guides, guide_total, fuzzy = ([], 0, False)
+    if kind in ("all", "guides"):
+        guides, guide_total, fuzzy = search_pages(query, limit=SEARCH_PER_PAGE, offset=start)
+    discussions = []
+    if kind in ("all", "discussions"):
+        discussions = _search_discussions(query, limit=start + SEARCH_PER_PAGE)
+        discussions = discussions[start:] if kind == "discussions" else discussions[:5 if number == 1 else 0]
+    has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
+        len(discussions) >= SEARCH_PER_PAGE
+    context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
+                    "number": number, "has_next": has_next, "has_previous": number > 1})
+    return render(request, "wiki/search.html", context)
+
+
+def _search_discussions(query: str, *, limit: int) -> list:
+    try:
+        from forum.search import search_discussions
+    except ImportError:  # the forum's search is optional to the wiki
+        return []
+    return search_discussions(query, limit=limit)
