@@ -18,6 +18,17 @@ def query_terms(query: str) -> list[str]:
     return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1][:10]
 
 
+_SUFFIXES = ("ments", "ment", "ings", "ing", "ers", "er", "ies", "ied", "es", "ed", "s", "y")
+
+
+def stem(term: str) -> str:
+    """A crude English stem, for highlighting only: "employing" and "employer" both mark "employ"."""
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
 def highlight(text: str, terms: list[str], *, width: int = 220) -> list[tuple[str, bool]]:
     """A window of text around the first match, split into (text, is_match) parts.
 
@@ -27,7 +38,8 @@ def highlight(text: str, terms: list[str], *, width: int = 220) -> list[tuple[st
     text = " ".join(text.split())
     if not terms:
         return [(text[:width], False)]
-    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
+    stems = sorted({stem(term) for term in terms}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in stems) + r")\w*", re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - width // 3)
     if start:

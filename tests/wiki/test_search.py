@@ -1,0 +1,93 @@
+"""Site search over guides, on SQLite (FTS5) and PostgreSQL (full text + trigram) alike."""
+
+import pytest
+
+from wiki import services
+from wiki.search import search_pages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def guides(make_page):
+    make_page(title="Employing a personal assistant", slug="employing-a-pa",
+              summary="Becoming an employer.", body="You can employ someone to help you every day.\n")
+    make_page(title="Direct payments", slug="direct-payments", summary="Money paid to you.",
+              body="A direct payment means you employ staff or buy care yourself. Keep receipts.\n")
+    make_page(title="Wheelchair budgets", slug="wheelchair-budgets", summary="Choosing a chair.",
+              body="The NHS pays what a suitable chair would cost.\n")
+
+
+def test_stemming_finds_employ_from_employing(guides):
+    hits, total, fuzzy = search_pages("employing")
+    assert total == 2 and not fuzzy
+    assert {hit.title for hit in hits} == {"Employing a personal assistant", "Direct payments"}
+
+
+def test_title_matches_rank_first(guides):
+    hits, _, _ = search_pages("employ")
+    assert hits[0].title == "Employing a personal assistant"
+
+
+def test_two_word_queries_need_both_words(guides):
+    hits, total, _ = search_pages("keep receipts")
+    assert total == 1 and hits[0].title == "Direct payments"
+
+
+def test_small_typo_still_finds_the_page(guides):
+    hits, _, fuzzy = search_pages("wheelchiar")
+    assert fuzzy and hits[0].title == "Wheelchair budgets"
+
+
+def test_snippet_highlights_the_words(guides):
+    hits, _, _ = search_pages("receipts")
+    assert ("receipts", True) in hits[0].snippet or any(is_match for _, is_match in hits[0].snippet)
+
+
+def test_retired_pages_are_not_found(make_page, moderator):
+    page = make_page(title="Old rules", slug="old-rules", body="Obsolete fees.\n")
+    services.retire_page(page=page, moderator=moderator, reason="Out of date", replaced_by=None)
+    assert search_pages("obsolete")[1] == 0
+
+
+def test_index_follows_new_versions(make_page, publish):
+    page = make_page(title="Insurance", slug="insurance", body="Old wording.\n")
+    publish(page, body="Employer liability cover.\n")
+    assert search_pages("liability")[1] == 1
+    assert search_pages("wording")[1] == 0
+
+
+def test_search_page_marks_results_as_guides(client, guides):
+    html = client.get("/search/?q=employing").content.decode()
+    assert "Search results for “employing”" in html
+    assert ">Guide<" in html and "<mark>" in html
+    assert 'href="/wiki/employing-a-pa/"' in html
+
+
+def test_search_page_helps_when_nothing_matches(client, guides):
+    html = client.get("/search/?q=zzzzqqq").content.decode()
+    assert "Nothing matched" in html and "check the spelling" in html
+
+
+def test_search_page_is_paginated(client, make_page):
+    for number in range(25):
+        make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", body="About budgets.\n")
+    first = client.get("/search/?q=budget&type=guides").content.decode()
+    assert "(25 found)" in first and 'rel="next"' in first
+    second = client.get("/search/?q=budget&type=guides&page=2").content.decode()
+    assert second.count('<li>\n    <p class="govuk-body-s app-meta">') == 5
+
+
+def test_search_escapes_the_query(client, db):
+    html = client.get("/search/?q=<script>alert(1)</script>").content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_empty_search_shows_the_form(client, db):
+    response = client.get("/search/")
+    assert response.status_code == 200 and b'name="q"' in response.content
+
+
+def test_punctuation_only_query_is_harmless(client, guides):
+    for query in ['"', "*", "AND OR NOT", "'; DROP TABLE wiki_page; --", "NEAR(", "-"]:
+        assert client.get("/search/", {"q": query}).status_code == 200
