@@ -1,0 +1,376 @@
+"""The forum: categories, topics and their posts, ideas and their status, follows, reports, suspensions.
+
+A topic's opening message is its first Post (is_first), so editing, deleting, reporting
+and hiding work the same for every message. Counters on Topic (reply_count,
+support_count, last_activity_at) are kept by forum.services inside the transaction
+that changes them, with the topic row locked.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+TITLE_MIN_LENGTH = 5
+TITLE_MAX_LENGTH = 150
+BODY_MAX_LENGTH = 20_000
+REASON_MAX_LENGTH = 1_000
+
+# First path segments under /forum/ that belong to fixed pages, never to a category.
+RESERVED_CATEGORY_SLUGS = frozenset({
+    "done", "settings", "unsubscribe", "topics", "posts", "members", "new", "search",
+    "latest", "feed", "moderation",
+})
+
+
+def validate_category_slug(value: str) -> None:
+    if value in RESERVED_CATEGORY_SLUGS:
+        raise ValidationError("“%(slug)s” is the address of another forum page; choose another",
+                              code="reserved", params={"slug": value})
+
+
+class Category(models.Model):
+    """A part of the forum. The ideas category's topics carry an idea status."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_category_slug])
+    description = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_ideas = models.BooleanField(default=False, help_text="Topics here are ideas with a status and supporters")
+    moderators_only_topics = models.BooleanField(
+        default=False, help_text="Only moderators start topics here (members can still reply)")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category_detail", args=[self.slug])
+
+
+class IdeaStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    UNDER_CONSIDERATION = "under-consideration", "Under consideration"
+    PLANNED = "planned", "Planned"
+    BEING_BUILT = "being-built", "Being built"
+    DONE = "done", "Done"
+    NOT_DOING = "not-doing", "Not doing"
+
+
+# Tag colours; the status word is always written too, so colour is never the only cue.
+STATUS_TAG_CLASSES = {
+    IdeaStatus.PROPOSED: "app-tag--grey",
+    IdeaStatus.UNDER_CONSIDERATION: "app-tag--blue",
+    IdeaStatus.PLANNED: "app-tag--purple",
+    IdeaStatus.BEING_BUILT: "",
+    IdeaStatus.DONE: "app-tag--green",
+    IdeaStatus.NOT_DOING: "app-tag--red",
+}
+# Fider's rule: once an idea is done or declined, supporting it changes nothing.
+CLOSED_STATUSES = frozenset({IdeaStatus.DONE, IdeaStatus.NOT_DOING})
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self) -> "TopicQuerySet":
+        """Topics anyone may see: not held for approval, opening post not hidden."""
+        return self.filter(is_held=False, is_hidden=False)
+
+    def visible_to(self, user) -> "TopicQuerySet":
+        """Public topics, plus the user's own held or hidden ones; moderators see everything."""
+        from mycarebudget.permissions import is_moderator
+
+        if is_moderator(user):
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(is_held=False, is_hidden=False) | Q(author=user))
+        return self.public()
+
+    def ideas(self) -> "TopicQuerySet":
+        return self.filter(category__is_ideas=True)
+
+    def done(self) -> "TopicQuerySet":
+        return self.ideas().public().filter(status=IdeaStatus.DONE)
+
+
+class Topic(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=80, blank=True, help_text="Made from the title when saved")
+    # Accounts are anonymised rather than deleted; SET_NULL keeps posts if one ever is.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="forum_topics")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    reply_count = models.PositiveIntegerField(default=0, help_text="Public replies, kept by forum.services")
+    is_locked = models.BooleanField(default=False)
+    # Mirrors of the opening post's state, so lists filter without a join.
+    is_held = models.BooleanField(default=False, help_text="Waiting for a moderator to approve its opening post")
+    is_hidden = models.BooleanField(default=False, help_text="Its opening post was hidden by a moderator")
+    # Ideas only.
+    status = models.CharField(max_length=24, choices=IdeaStatus.choices, blank=True)
+    status_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    support_count = models.PositiveIntegerField(default=0, help_text="Supporters, kept by forum.services")
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at", "-pk"]
+        indexes = [
+            models.Index(fields=["category", "-last_activity_at"], name="forum_topic_category_activity"),
+            models.Index(fields=["category", "-support_count"], name="forum_topic_category_support"),
+            models.Index(fields=["status", "-status_changed_at"], name="forum_topic_status_changed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.slug = slugify(self.title)[:80] or "topic"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:topic_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def is_idea(self) -> bool:
+        return self.category.is_ideas
+
+    def is_public(self) -> bool:
+        return not self.is_held and not self.is_hidden
+
+    def is_open_for_support(self) -> bool:
+        return self.category.is_ideas and self.status not in CLOSED_STATUSES
+
+    def status_tag_class(self) -> str:
+        return STATUS_TAG_CLASSES.get(self.status, "")
+
+
+class PostQuerySet(models.QuerySet):
+    def public(self) -> "PostQuerySet":
+        """Posts anyone may read in full: not held, hidden or deleted, in a public topic."""
+        return self.filter(is_held=False, hidden_at__isnull=True, deleted_at__isnull=True,
+                           topic__is_held=False, topic__is_hidden=False)
+
+    def in_thread_for(self, user) -> "PostQuerySet":
+        """The messages a user sees in a thread. Hidden and deleted posts stay, as placeholders;
+        held posts only for their author and moderators."""
+        from mycarebudget.permissions import is_moderator
+
+        if is_moderator(user):
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(is_held=False) | Q(author=user))
+        return self.filter(is_held=False)
+
+    def counted_against(self, user) -> "PostQuerySet":
+        """What posting limits count: every topic and reply the user wrote, deleted ones too."""
+        return self.filter(author=user).exclude(kind=Post.Kind.STATUS)
+
+
+class Post(models.Model):
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        STATUS = "status", "Status change"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="forum_posts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    is_first = models.BooleanField(default=False, help_text="The topic's opening message")
+    body = models.TextField(max_length=BODY_MAX_LENGTH, help_text="Markdown, as written")
+    body_html = models.TextField(blank=True, help_text="render_markdown(body), made when saved")
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", help_text="The post this one quoted")
+    new_status = models.CharField(max_length=24, choices=IdeaStatus.choices, blank=True,
+                                  help_text="For status changes: the status the idea moved to")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_count = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    hidden_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    is_held = models.BooleanField(default=False, db_index=True,
+                                  help_text="Waiting for a moderator: links from a brand-new account")
+    # A hidden field on the form: the same submission twice (a double click, a resend)
+    # finds the post already made instead of making a second one.
+    submission_key = models.CharField(max_length=40, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["topic", "created_at"], name="forum_post_topic_created"),
+            models.Index(fields=["author", "created_at"], name="forum_post_author_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_key"], condition=~Q(submission_key=""),
+                                    name="forum_post_unique_submission"),
+            models.UniqueConstraint(fields=["topic"], condition=Q(is_first=True),
+                                    name="forum_post_one_opening_post"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.topic_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:post_detail", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"post-{self.pk}"
+
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def is_public(self) -> bool:
+        return not (self.is_held or self.is_hidden() or self.is_deleted())
+
+    def is_status_change(self) -> bool:
+        return self.kind == self.Kind.STATUS
+
+    def status_tag_class(self) -> str:
+        return STATUS_TAG_CLASSES.get(self.new_status, "")
+
+
+class PostRevision(models.Model):
+    """What a post said before an edit. Moderators can read every earlier version."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, help_text="The topic title, for opening posts")
+    body = models.TextField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(help_text="When this version was first written")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Earlier version of post {self.post_id}"
+
+
+class Support(models.Model):
+    """One member supports one idea, once."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_supports")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="forum_support_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.topic_id}"
+
+
+class Follow(models.Model):
+    """Whether a member gets email about a topic. is_following False records that they stopped,
+    so replying again does not quietly start the emails once more."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_follows")
+    is_following = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="forum_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'follows' if self.is_following else 'stopped following'} {self.topic_id}"
+
+
+class Preferences(models.Model):
+    """A member's forum settings."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="forum_preferences")
+    email_notifications = models.BooleanField(
+        "Email me about topics I follow", default=True,
+        help_text="New replies, and changes to the status of ideas you follow")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"Forum preferences of {self.user_id}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> "ReportQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+
+class Report(models.Model):
+    """A member tells moderators about a post."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "It is spam or advertising"
+        ABUSE = "abuse", "It is rude, abusive or threatening"
+        PERSONAL = "personal", "It shares someone's personal information"
+        WRONG = "wrong", "It gives wrong or harmful advice"
+        OTHER = "other", "Something else"
+
+    class Outcome(models.TextChoices):
+        HIDDEN = "hidden", "Post hidden"
+        DISMISSED = "dismissed", "No action needed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    details = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="forum_report_once")]
+
+    def __str__(self) -> str:
+        return f"Report on post {self.post_id}"
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def active(self) -> "SuspensionQuerySet":
+        now = timezone.now()
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True, starts_at__lte=now)
+
+
+class Suspension(models.Model):
+    """A member who may read but not post, support or report until it ends or is lifted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_suspensions")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(max_length=REASON_MAX_LENGTH)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until a moderator lifts it")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Suspension of {self.user_id}"
