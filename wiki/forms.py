@@ -37,12 +37,12 @@ class PageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}))
     last_checked = forms.DateField(
         label="Facts last checked", help_text="For example 2026-11-23",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date the facts were last checked",
                         "invalid": "Enter a real date, for example 2026-11-23"})
     next_review = forms.DateField(
         label="Next review due", help_text="For example 2027-05-23",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date the next review is due",
                         "invalid": "Enter a real date, for example 2027-05-23"})
     edit_summary = forms.CharField(

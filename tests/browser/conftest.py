@@ -88,3 +88,19 @@ def sign_in(page):
         page.wait_for_load_state()
 
     return do
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Sign a browser context in as a user by session cookie (the sign-in form has its own journey)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def do(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                                   "url": live_server.url}])
+
+    return do
