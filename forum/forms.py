@@ -1,0 +1,205 @@
+import re
+import uuid
+
+from django import forms
+
+from forum.models import (
+    BODY_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    TITLE_MIN_LENGTH,
+    Category,
+    IdeaStatus,
+    Report,
+)
+
+_SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Radios(forms.RadioSelect):
+    """GOV.UK radios: the input first, its label after it, large targets."""
+
+    template_name = "forum/widgets/radios.html"
+    option_template_name = "forum/widgets/radio_option.html"
+
+
+def body_field(label: str = "Your message", required_message: str = "Enter your message",
+               **kwargs) -> forms.CharField:
+    return forms.CharField(
+        max_length=BODY_MAX_LENGTH, label=label,
+        help_text=kwargs.pop("help_text", "You can use Markdown: **bold**, *italic*, - for a bullet, "
+                                          "> to quote, [words](https://address) for a link."),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true"}),
+        error_messages={"required": required_message,
+                        "max_length": f"Your message must be {BODY_MAX_LENGTH:,} characters or fewer "
+                                      "(it has %(show_value)s). Split it into two posts"},
+        **kwargs)
+
+
+def title_field() -> forms.CharField:
+    return forms.CharField(
+        min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH, label="Title",
+        help_text="Say what the topic is about in a few words.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}),
+        error_messages={"required": "Enter a title",
+                        "min_length": f"Title must be at least {TITLE_MIN_LENGTH} characters",
+                        "max_length": f"Title must be {TITLE_MAX_LENGTH} characters or fewer "
+                                      "(it has %(show_value)s)"})
+
+
+def reason_field(label: str, required_message: str, *, help_text: str = "", required: bool = True):
+    return forms.CharField(
+        max_length=REASON_MAX_LENGTH, label=label, help_text=help_text, required=required,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true"}),
+        error_messages={"required": required_message,
+                        "max_length": f"Keep it to {REASON_MAX_LENGTH:,} characters or fewer "
+                                      "(it has %(show_value)s)"})
+
+
+def _clean_body(value: str, message: str = "Enter your message") -> str:
+    body = value.replace("\r\n", "\n")
+    if not body.strip():
+        raise forms.ValidationError(message, code="required")
+    return body
+
+
+class SubmissionKeyMixin(forms.Form):
+    """A hidden key per form: sending the same form twice makes one post, not two."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+    def clean_submission_key(self) -> str:
+        key = self.cleaned_data["submission_key"]
+        return key if _SUBMISSION_KEY.match(key or "") else ""
+
+
+class TopicForm(SubmissionKeyMixin):
+    title = title_field()
+    body = body_field()
+
+    field_order = ["title", "body", "submission_key"]
+
+    def __init__(self, *args, category: Category, **kwargs):
+        super().__init__(*args, **kwargs)
+        if category.is_ideas:
+            self.fields["title"].label = "Your idea in a few words"
+            self.fields["title"].help_text = "For example “Let me print a guide as a checklist”."
+            self.fields["body"].label = "Describe your idea"
+            self.fields["body"].help_text = ("What should the site do, and how would it help you? "
+                                             + self.fields["body"].help_text)
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if len(title) < TITLE_MIN_LENGTH:
+            raise forms.ValidationError(f"Title must be at least {TITLE_MIN_LENGTH} characters",
+                                        code="min_length")
+        return title
+
+    def clean_body(self) -> str:
+        return _clean_body(self.cleaned_data["body"])
+
+
+class ReplyForm(SubmissionKeyMixin):
+    body = body_field("Your reply", "Enter your reply")
+    reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def clean_body(self) -> str:
+        return _clean_body(self.cleaned_data["body"], "Enter your reply")
+
+
+class EditPostForm(forms.Form):
+    title = title_field()
+    body = body_field()
+
+    def __init__(self, *args, is_first: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_first:
+            del self.fields["title"]
+
+    clean_title = TopicForm.clean_title
+
+    def clean_body(self) -> str:
+        return _clean_body(self.cleaned_data["body"])
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=IdeaStatus.choices, label="New status", widget=Radios,
+        error_messages={"required": "Choose the idea's new status",
+                        "invalid_choice": "Choose a status from the list"})
+    reason = reason_field(
+        "Why", "Say why the status is changing",
+        help_text="This is posted in the discussion with your name, and emailed to followers.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == IdeaStatus.NOT_DOING and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", forms.ValidationError("Say why we are not doing this idea",
+                                                           code="required"))
+        return cleaned
+
+    def clean_reason(self) -> str:
+        return _clean_body(self.cleaned_data["reason"], "Say why the status is changing")
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices, label="What is wrong with this post?", widget=Radios,
+        error_messages={"required": "Choose what is wrong with the post",
+                        "invalid_choice": "Choose what is wrong with the post"})
+    details = reason_field("Anything else the moderators should know (optional)", "",
+                           required=False, help_text="Only moderators see this.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Report.Reason.OTHER and not (cleaned.get("details") or "").strip():
+            self.add_error("details", forms.ValidationError("Say what is wrong with the post",
+                                                            code="required"))
+        return cleaned
+
+
+class HideForm(forms.Form):
+    reason = reason_field("Reason, shown in place of the post", "Enter the reason the post is hidden",
+                          help_text="Everyone who opens the topic sees this. For example "
+                                    "“Removed: it shared someone's address”.")
+
+
+class LockForm(forms.Form):
+    reason = reason_field("Reason (optional)", "", required=False,
+                          help_text="Kept in the moderation log for other moderators.")
+
+
+class MoveForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), label="Move to", empty_label=None, widget=Radios,
+        error_messages={"required": "Choose where to move the topic",
+                        "invalid_choice": "Choose a category from the list"})
+    reason = reason_field("Reason (optional)", "", required=False,
+                          help_text="Kept in the moderation log for other moderators.")
+
+
+class SuspendForm(forms.Form):
+    LENGTHS = [("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("0", "Until a moderator lifts it")]
+
+    length = forms.ChoiceField(choices=LENGTHS, label="How long", widget=Radios,
+                               error_messages={"required": "Choose how long the suspension lasts",
+                                               "invalid_choice": "Choose how long the suspension lasts"})
+    reason = reason_field("Reason", "Enter the reason for the suspension",
+                          help_text="The member sees this when they try to post.")
+
+    def days(self) -> int | None:
+        return int(self.cleaned_data["length"]) or None
+
+
+class PreferencesForm(forms.Form):
+    email_notifications = forms.TypedChoiceField(
+        choices=[("yes", "Yes, email me"), ("no", "No, do not email me")],
+        coerce=lambda value: value == "yes",
+        label="Email me about topics I follow?", widget=Radios,
+        help_text="New replies, and changes to the status of ideas you follow or support.",
+        error_messages={"required": "Choose whether we email you", "invalid_choice": "Choose yes or no"})

@@ -1,0 +1,116 @@
+"""Discussion search: PostgreSQL full text (english, GIN index); SQLite FTS5.
+
+Only public posts in public topics are in the index (index_post keeps it in step
+whenever a post is saved, edited, hidden, deleted or approved), and every query
+also filters on visibility, so a stale index row can never leak a post.
+"""
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.utils.html import strip_tags
+
+from forum.models import Post, Topic
+from mycarebudget.search import SearchHit, highlight, query_terms
+
+OVERFETCH = 3  # hits are one per topic: fetch more posts than needed, keep each topic's best
+
+
+def plain_text(post: Post) -> str:
+    return " ".join(strip_tags(post.body_html).split())
+
+
+def _is_indexable(post: Post, topic: Topic) -> bool:
+    return post.kind == Post.Kind.MESSAGE and post.is_public() and topic.is_public()
+
+
+def index_post(post: Post) -> None:
+    """Bring the index in step with one post (added if public, removed otherwise)."""
+    topic = Topic.objects.only("title", "is_held", "is_hidden").get(pk=post.topic_id)
+    indexable = _is_indexable(post, topic)
+    title = topic.title if post.is_first else ""
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchVector
+
+        if not indexable:
+            Post.objects.filter(pk=post.pk).update(search_vector=None)
+            return
+        vector = (SearchVector(Value(title), weight="A", config="english")
+                  + SearchVector(Value(plain_text(post)), weight="B", config="english"))
+        Post.objects.filter(pk=post.pk).update(search_vector=vector)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM forum_post_fts WHERE rowid = %s", [post.pk])
+        if indexable:
+            cursor.execute("INSERT INTO forum_post_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                           [post.pk, title, plain_text(post)])
+
+
+def index_topic(topic: Topic) -> None:
+    """Re-index every post of a topic (its title or visibility changed)."""
+    for post in Post.objects.filter(topic=topic).only(
+            "pk", "topic_id", "kind", "is_first", "body_html", "is_held", "hidden_at", "deleted_at"):
+        index_post(post)
+
+
+def _fts5_query(terms: list[str]) -> str:
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
+def _ranked_post_ids(query: str, terms: list[str], limit: int) -> list[int]:
+    """Post ids, best first: title matches before body matches, then by rank."""
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        search_query = SearchQuery(query, config="english", search_type="websearch")
+        return list(
+            Post.objects.public().filter(search_vector=search_query)
+            .annotate(rank=SearchRank(F("search_vector"), search_query),
+                      title_vector=SearchVector("topic__title", config="english"))
+            .annotate(title_match=Case(When(Q(is_first=True, title_vector=search_query), then=Value(True)),
+                                       default=Value(False), output_field=BooleanField()))
+            .order_by("-title_match", "-rank", "-pk")
+            .values_list("pk", flat=True)[:limit])
+    match = _fts5_query(terms)
+    title_match = "{title} : (" + match + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.rowid FROM forum_post_fts f "
+            "JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id "
+            "WHERE forum_post_fts MATCH %s "
+            "AND p.is_held = 0 AND p.hidden_at IS NULL AND p.deleted_at IS NULL "
+            "AND t.is_held = 0 AND t.is_hidden = 0 "
+            "ORDER BY CASE WHEN f.rowid IN (SELECT rowid FROM forum_post_fts WHERE forum_post_fts MATCH %s) "
+            "THEN 0 ELSE 1 END, bm25(forum_post_fts, 10.0, 1.0), f.rowid DESC LIMIT %s",
+            [match, title_match, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:
+    """Forum hits for the site search, best first, at most one per topic.
+
+    Never returns held, hidden or deleted posts, or posts of held or hidden topics.
+    """
+    terms = query_terms(query)
+    if not terms or limit <= 0:
+        return []
+    ids = _ranked_post_ids(query, terms, limit * OVERFETCH)
+    posts = Post.objects.public().select_related("topic", "topic__category").in_bulk(ids)
+    hits: list[SearchHit] = []
+    seen_topics: set[int] = set()
+    for position, pk in enumerate(ids):
+        post = posts.get(pk)
+        if post is None or post.topic_id in seen_topics:
+            continue
+        seen_topics.add(post.topic_id)
+        topic = post.topic
+        meta = topic.category.name
+        if topic.category.is_ideas and topic.status:
+            meta = f"{meta} · {topic.get_status_display()}"
+        url = topic.get_absolute_url() if post.is_first else post.get_absolute_url()
+        hits.append(SearchHit(kind="discussion", title=topic.title, url=url,
+                              snippet=highlight(plain_text(post), terms),
+                              rank=float(len(ids) - position), meta=meta))
+        if len(hits) >= limit:
+            break
+    return hits

@@ -1,0 +1,587 @@
+"""Every change to the forum: posting, editing, ideas, following, reports and moderation.
+
+Rules live here, not in views. Each function checks who may do it inside its own
+transaction; domain errors carry a message for the form field they belong to.
+Counters on Topic are recomputed with the topic row locked, so two replies at the
+same moment are both saved and both counted.
+"""
+
+import math
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from forum import notifications, search
+from forum.models import (
+    Category,
+    Follow,
+    IdeaStatus,
+    Post,
+    PostRevision,
+    Preferences,
+    Report,
+    Support,
+    Suspension,
+    Topic,
+)
+from forum.templatetags.forum_tags import when
+from mycarebudget.models import log_moderation
+from mycarebudget.permissions import NotAModerator, is_moderator
+from mycarebudget.text import render_markdown
+
+User = get_user_model()
+
+_BARE_LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
+
+
+class ForumError(Exception):
+    """A rule the user broke; the message says what to do, and belongs next to `field`."""
+
+    field = "body"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TopicLocked(ForumError):
+    pass
+
+
+class MemberSuspended(ForumError):
+    pass
+
+
+class PostingTooFast(ForumError):
+    def __init__(self, message: str, *, wait_seconds: int):
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class ModeratorsOnly(ForumError):
+    field = "title"
+
+
+class AlreadySupported(ForumError):
+    field = "support"
+
+
+class IdeaClosed(ForumError):
+    field = "support"
+
+
+class NotAnIdea(ForumError):
+    field = "status"
+
+
+class AlreadyReported(ForumError):
+    field = "reason"
+
+
+class CannotSuspend(ForumError):
+    field = None
+
+
+class CannotChangePost(NotAModerator):
+    """Only the author may edit or delete their post (403)."""
+
+
+# --- who may post, and how fast -------------------------------------------------------------
+
+
+def active_suspension(user) -> Suspension | None:
+    if not user.is_authenticated:
+        return None
+    return Suspension.objects.active().filter(user=user).order_by("-starts_at").first()
+
+
+def _check_not_suspended(user) -> None:
+    suspension = active_suspension(user)
+    if suspension is None:
+        return
+    until = f"until {when(suspension.ends_at)}" if suspension.ends_at else "until a moderator lifts it"
+    raise MemberSuspended(f"Your account is suspended {until}, so you can read the forum but not post. "
+                          "Your text is kept below")
+
+
+def is_new_account(user) -> bool:
+    return timezone.now() - user.date_joined < settings.FORUM_NEW_ACCOUNT_AGE
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds < 60:
+        whole = max(1, math.ceil(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def check_posting_rate(user) -> None:
+    """Refuse a post that would break the limits in settings; counted in the database,
+    so the limits hold however many workers serve the site. Moderators are not limited."""
+    if is_moderator(user):
+        return
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    mine = Post.objects.counted_against(user)
+    recent = mine.filter(created_at__gt=hour_ago).aggregate(count=Count("pk"), last=Max("created_at"))
+    if recent["last"] is not None:
+        next_allowed = recent["last"] + timedelta(seconds=settings.FORUM_MIN_SECONDS_BETWEEN_POSTS)
+        gap = (next_allowed - now).total_seconds()
+        if gap > 0:
+            raise PostingTooFast(f"You are posting too quickly. Try again in {_wait_words(gap)}. "
+                                 "Your text is kept below", wait_seconds=math.ceil(gap))
+    limit = (settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR if is_new_account(user)
+             else settings.FORUM_POSTS_PER_HOUR)
+    if recent["count"] >= limit:
+        # The post that frees a place is the one that leaves the hour's window first.
+        oldest = mine.filter(created_at__gt=hour_ago).order_by("created_at").values_list(
+            "created_at", flat=True)[recent["count"] - limit]
+        wait = (oldest + timedelta(hours=1) - now).total_seconds()
+        kind = "new members" if is_new_account(user) else "members"
+        raise PostingTooFast(
+            f"You have reached the limit of {limit} posts an hour for {kind}. "
+            f"Try again in {_wait_words(wait)}. Your text is kept below", wait_seconds=math.ceil(wait))
+
+
+def has_links(body: str, html: str) -> bool:
+    return "<a " in html or bool(_BARE_LINK.search(body))
+
+
+def _should_hold(user, body: str, html: str) -> bool:
+    """Links in posts by brand-new accounts wait for a moderator (a common spam pattern)."""
+    return not is_moderator(user) and is_new_account(user) and has_links(body, html)
+
+
+def _lock_author(user):
+    # Serialises one member's posts, so the limits and the double-submit check cannot race.
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _existing_submission(user, submission_key: str) -> Post | None:
+    if not submission_key:
+        return None
+    return Post.objects.filter(author=user, submission_key=submission_key).select_related("topic").first()
+
+
+def _refresh_reply_count(topic: Topic) -> None:
+    """Recount; callers hold the topic row lock, so concurrent replies are all counted."""
+    count = Post.objects.filter(topic=topic, is_first=False, kind=Post.Kind.MESSAGE, is_held=False,
+                                hidden_at__isnull=True, deleted_at__isnull=True).count()
+    Topic.objects.filter(pk=topic.pk).update(reply_count=count)
+    topic.reply_count = count
+
+
+def _bump(topic: Topic, when) -> None:
+    Topic.objects.filter(pk=topic.pk).update(last_activity_at=when)
+    topic.last_activity_at = when
+
+
+def _auto_follow(user, topic: Topic) -> None:
+    """Follow a topic you start, reply to or support, unless you chose to stop following it."""
+    Follow.objects.get_or_create(topic=topic, user=user)
+
+
+# --- topics and replies ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_topic(*, category: Category, author, title: str, body: str, submission_key: str = "") -> Topic:
+    """Start a topic with its opening post. Ideas begin as Proposed, supported by their author.
+
+    Refuses suspended members, members posting too fast, and non-moderators in
+    moderator-only categories.
+    """
+    author = _lock_author(author)
+    existing = _existing_submission(author, submission_key)
+    if existing is not None:
+        return existing.topic
+    if category.moderators_only_topics and not is_moderator(author):
+        raise ModeratorsOnly(f"Only moderators start topics in {category.name}. "
+                             "You can reply to their topics instead")
+    _check_not_suspended(author)
+    check_posting_rate(author)
+    now = timezone.now()
+    html = render_markdown(body)
+    held = _should_hold(author, body, html)
+    topic = Topic(category=category, title=title, author=author, created_at=now, last_activity_at=now,
+                  is_held=held)
+    if category.is_ideas:
+        topic.status, topic.status_changed_at = IdeaStatus.PROPOSED, now
+    topic.full_clean()
+    topic.save()
+    post = Post(topic=topic, author=author, is_first=True, body=body, body_html=html, created_at=now,
+                is_held=held, submission_key=submission_key)
+    post.full_clean()
+    post.save()
+    _auto_follow(author, topic)
+    if category.is_ideas:
+        # Fider's convention: proposing an idea counts as supporting it (withdraw it if you like).
+        Support.objects.create(topic=topic, user=author)
+        Topic.objects.filter(pk=topic.pk).update(support_count=1)
+        topic.support_count = 1
+    search.index_post(post)
+    return topic
+
+
+@transaction.atomic
+def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
+               submission_key: str = "") -> Post:
+    """Add a reply. Refuses locked topics (except for moderators), suspended members and
+    members posting too fast. Followers are emailed after commit when the reply is public."""
+    author = _lock_author(author)
+    existing = _existing_submission(author, submission_key)
+    if existing is not None:
+        return existing
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    if topic.is_locked and not is_moderator(author):
+        raise TopicLocked("This topic is locked, so nobody can reply to it. Your text is kept below")
+    _check_not_suspended(author)
+    check_posting_rate(author)
+    if reply_to is not None and reply_to.topic_id != topic.pk:
+        reply_to = None
+    now = timezone.now()
+    html = render_markdown(body)
+    post = Post(topic=topic, author=author, body=body, body_html=html, reply_to=reply_to, created_at=now,
+                is_held=_should_hold(author, body, html), submission_key=submission_key)
+    post.full_clean()
+    post.save()
+    _auto_follow(author, topic)
+    if post.is_held:
+        return post
+    _refresh_reply_count(topic)
+    _bump(topic, now)
+    search.index_post(post)
+    if topic.is_public():
+        notifications.notify_new_post(post)
+    return post
+
+
+@transaction.atomic
+def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Post:
+    """Change your own post, keeping what it said before. Refuses anyone but the author,
+    and posts in locked topics (the author may still delete them)."""
+    post = Post.objects.select_for_update().select_related("topic", "topic__category").get(pk=post.pk)
+    topic = post.topic
+    if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
+        raise CannotChangePost
+    if topic.is_locked and not is_moderator(editor):
+        raise TopicLocked("This topic is locked, so its posts cannot be changed. Your text is kept below")
+    _check_not_suspended(editor)
+    new_title = title if (post.is_first and title is not None) else topic.title
+    if body == post.body and new_title == topic.title:
+        return post
+    PostRevision.objects.create(post=post, title=topic.title if post.is_first else "", body=post.body,
+                                editor=editor, created_at=post.edited_at or post.created_at)
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = timezone.now()
+    post.edit_count += 1
+    was_held = post.is_held
+    if not post.is_held and _should_hold(editor, body, post.body_html):
+        post.is_held = True
+    post.full_clean()
+    post.save()
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if post.is_first:
+        topic.title = new_title
+        topic.is_held = post.is_held
+        topic.full_clean()
+        topic.save()
+    if post.is_held != was_held:
+        _refresh_reply_count(topic)
+    if post.is_first:
+        search.index_topic(topic)
+    else:
+        search.index_post(post)
+    return post
+
+
+@transaction.atomic
+def delete_post(*, post: Post, user) -> Post:
+    """Delete your own post. It shows as deleted in the thread; moderators can still read it."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.author_id != user.pk or post.is_status_change():
+        raise CannotChangePost
+    if post.is_deleted():
+        return post
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    _refresh_reply_count(topic)
+    search.index_post(post)
+    return post
+
+
+# --- ideas -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_idea(*, topic: Topic, user) -> Support:
+    """Support an idea, once. Refuses topics that are not ideas, closed ideas and suspended members."""
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    if not topic.category.is_ideas:
+        raise NotAnIdea("Only ideas can be supported")
+    _check_not_suspended(user)
+    if Support.objects.filter(topic=topic, user=user).exists():
+        raise AlreadySupported("You already support this idea. You can support an idea only once")
+    if not topic.is_open_for_support():
+        raise IdeaClosed(f"This idea is marked {topic.get_status_display()}, "
+                         "so it can no longer be supported")
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(topic=topic, user=user)
+    except IntegrityError:
+        raise AlreadySupported("You already support this idea. You can support an idea only once") from None
+    count = Support.objects.filter(topic=topic).count()
+    Topic.objects.filter(pk=topic.pk).update(support_count=count)
+    _auto_follow(user, topic)
+    return support
+
+
+@transaction.atomic
+def withdraw_support(*, topic: Topic, user) -> None:
+    """Take back your support. Withdrawing support you never gave changes nothing."""
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    Support.objects.filter(topic=topic, user=user).delete()
+    count = Support.objects.filter(topic=topic).count()
+    Topic.objects.filter(pk=topic.pk).update(support_count=count)
+
+
+@transaction.atomic
+def change_idea_status(*, topic: Topic, moderator, status: str, reason: str) -> Post:
+    """Move an idea to a new status and post the change, with who and why, into its thread.
+    Moderators only; followers are emailed after commit."""
+    if not is_moderator(moderator):
+        raise NotAModerator
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    if not topic.category.is_ideas:
+        raise NotAnIdea("Only ideas have a status")
+    if status not in IdeaStatus.values:
+        raise NotAnIdea("Choose a status from the list")
+    now = timezone.now()
+    previous = topic.get_status_display() or "no status"
+    topic.status, topic.status_reason, topic.status_changed_at = status, reason, now
+    topic.last_activity_at = now
+    topic.save(update_fields=["status", "status_reason", "status_changed_at", "last_activity_at"])
+    post = Post(topic=topic, author=moderator, kind=Post.Kind.STATUS, body=reason,
+                body_html=render_markdown(reason), new_status=status, created_at=now)
+    post.full_clean()
+    post.save()
+    log_moderation(moderator=moderator, action=f"changed idea status to {topic.get_status_display()}",
+                   target_label=topic.title, target_url=topic.get_absolute_url(),
+                   reason=f"Was {previous}. {reason}")
+    if topic.is_public():
+        notifications.notify_status_change(post)
+    return post
+
+
+# --- following and email ---------------------------------------------------------------------
+
+
+def follow_topic(*, topic: Topic, user) -> Follow:
+    follow, _ = Follow.objects.update_or_create(
+        topic=topic, user=user, defaults={"is_following": True, "changed_at": timezone.now()})
+    return follow
+
+
+def unfollow_topic(*, topic: Topic, user) -> Follow:
+    """Stop email about a topic; replying to it later does not start the emails again."""
+    follow, _ = Follow.objects.update_or_create(
+        topic=topic, user=user, defaults={"is_following": False, "changed_at": timezone.now()})
+    return follow
+
+
+def set_email_notifications(*, user, enabled: bool) -> Preferences:
+    preferences, _ = Preferences.objects.update_or_create(user=user,
+                                                          defaults={"email_notifications": enabled})
+    return preferences
+
+
+# --- reports and moderation ------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_post(*, post: Post, reporter, reason: str, details: str = "") -> Report:
+    """Tell the moderators about a post, once per post. Refuses your own posts and suspended members."""
+    _check_not_suspended(reporter)
+    if post.author_id == reporter.pk:
+        raise AlreadyReported("You cannot report your own post. You can edit or delete it instead")
+    if Report.objects.filter(post=post, reporter=reporter).exists():
+        raise AlreadyReported("You have already reported this post. A moderator will look at it")
+    report = Report(post=post, reporter=reporter, reason=reason, details=details)
+    report.full_clean()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise AlreadyReported("You have already reported this post. A moderator will look at it") from None
+    return report
+
+
+def _require_moderator(user) -> None:
+    if not is_moderator(user):
+        raise NotAModerator
+
+
+def _post_label(post: Post) -> str:
+    author = post.author.public_name if post.author else "deleted user"
+    kind = "opening post" if post.is_first else "reply"
+    return f"{kind} by {author} in “{post.topic.title}”"
+
+
+def _resolve_reports(post: Post, moderator, outcome: str) -> int:
+    return Report.objects.open().filter(post=post).update(resolved_at=timezone.now(), resolved_by=moderator,
+                                                          outcome=outcome)
+
+
+@transaction.atomic
+def hide_post(*, post: Post, moderator, reason: str) -> Post:
+    """Hide a post, with the reason shown in its place; hiding an opening post hides its topic.
+    Resolves the post's open reports. Moderators only."""
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), moderator, reason
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _resolve_reports(post, moderator, Report.Outcome.HIDDEN)
+    if post.is_first:
+        topic.is_hidden = True
+        topic.save(update_fields=["is_hidden"])
+        search.index_topic(topic)
+    else:
+        search.index_post(post)
+    _refresh_reply_count(topic)
+    log_moderation(moderator=moderator, action="hid a post", target_label=_post_label(post),
+                   target_url=post.get_absolute_url(), reason=reason)
+    return post
+
+
+@transaction.atomic
+def unhide_post(*, post: Post, moderator) -> Post:
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    if post.is_first:
+        topic.is_hidden = False
+        topic.save(update_fields=["is_hidden"])
+        search.index_topic(topic)
+    else:
+        search.index_post(post)
+    _refresh_reply_count(topic)
+    log_moderation(moderator=moderator, action="showed a hidden post again", target_label=_post_label(post),
+                   target_url=post.get_absolute_url())
+    return post
+
+
+@transaction.atomic
+def approve_post(*, post: Post, moderator) -> Post:
+    """Publish a held post (links from a brand-new account); followers are emailed then."""
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
+    if not post.is_held:
+        return post
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=post.topic_id)
+    post.is_held = False
+    post.save(update_fields=["is_held"])
+    now = timezone.now()
+    if post.is_first:
+        topic.is_held = False
+        topic.save(update_fields=["is_held"])
+        search.index_topic(topic)
+    else:
+        search.index_post(post)
+    _refresh_reply_count(topic)
+    _bump(topic, now)
+    log_moderation(moderator=moderator, action="approved a held post", target_label=_post_label(post),
+                   target_url=post.get_absolute_url())
+    if topic.is_public() and not post.is_first and post.is_public():
+        notifications.notify_new_post(post)
+    return post
+
+
+@transaction.atomic
+def dismiss_reports(*, post: Post, moderator) -> int:
+    """Close a post's open reports without acting on the post."""
+    _require_moderator(moderator)
+    post = Post.objects.select_related("author", "topic").get(pk=post.pk)
+    count = _resolve_reports(post, moderator, Report.Outcome.DISMISSED)
+    if count:
+        log_moderation(moderator=moderator, action="dismissed reports", target_label=_post_label(post),
+                       target_url=post.get_absolute_url(),
+                       reason=f"{count} report{'s' if count != 1 else ''}")
+    return count
+
+
+@transaction.atomic
+def lock_topic(*, topic: Topic, moderator, reason: str = "") -> Topic:
+    _require_moderator(moderator)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    topic.is_locked = True
+    topic.save(update_fields=["is_locked"])
+    log_moderation(moderator=moderator, action="locked a topic", target_label=topic.title,
+                   target_url=topic.get_absolute_url(), reason=reason)
+    return topic
+
+
+@transaction.atomic
+def unlock_topic(*, topic: Topic, moderator) -> Topic:
+    _require_moderator(moderator)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    topic.is_locked = False
+    topic.save(update_fields=["is_locked"])
+    log_moderation(moderator=moderator, action="unlocked a topic", target_label=topic.title,
+                   target_url=topic.get_absolute_url())
+    return topic
+
+
+@transaction.atomic
+def move_topic(*, topic: Topic, moderator, category: Category, reason: str = "") -> Topic:
+    """Move a topic to another category. A topic moved into ideas starts as Proposed."""
+    _require_moderator(moderator)
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    previous = topic.category
+    if previous.pk == category.pk:
+        return topic
+    topic.category = category
+    if category.is_ideas and not topic.status:
+        topic.status, topic.status_changed_at = IdeaStatus.PROPOSED, timezone.now()
+    topic.save(update_fields=["category", "status", "status_changed_at"])
+    log_moderation(moderator=moderator, action="moved a topic", target_label=topic.title,
+                   target_url=topic.get_absolute_url(),
+                   reason=f"From {previous.name} to {category.name}. {reason}".strip())
+    return topic
+
+
+@transaction.atomic
+def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspension:
+    """Stop a member posting (they can still read) for some days, or until lifted."""
+    _require_moderator(moderator)
+    if member.pk == moderator.pk or is_moderator(member):
+        raise CannotSuspend("Moderators cannot be suspended. Ask another moderator or an administrator")
+    now = timezone.now()
+    suspension = Suspension(user=member, moderator=moderator, reason=reason, starts_at=now,
+                            ends_at=now + timedelta(days=days) if days else None)
+    suspension.full_clean()
+    suspension.save()
+    length = f"for {days} day{'s' if days != 1 else ''}" if days else "until lifted"
+    log_moderation(moderator=moderator, action=f"suspended a member {length}",
+                   target_label=member.public_name, reason=reason)
+    return suspension
+
+
+@transaction.atomic
+def lift_suspension(*, member, moderator) -> int:
+    _require_moderator(moderator)
+    lifted = (Suspension.objects.active().filter(user=member)
+              .update(lifted_at=timezone.now(), lifted_by=moderator))
+    if lifted:
+        log_moderation(moderator=moderator, action="lifted a suspension", target_label=member.public_name)
+    return lifted

@@ -1,0 +1,597 @@
+"""Forum pages. HTTP only: every rule lives in forum.services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from forum import notifications, services
+from forum.forms import (
+    EditPostForm,
+    HideForm,
+    MoveForm,
+    PreferencesForm,
+    ReplyForm,
+    ReportForm,
+    StatusForm,
+    SuspendForm,
+    TopicForm,
+)
+from forum.models import Category, Follow, IdeaStatus, Post, Preferences, Report, Support, Suspension, Topic
+from mycarebudget.models import ModerationLogEntry
+from mycarebudget.permissions import is_moderator, moderator_required
+
+User = get_user_model()
+
+IDEA_SORTS = {
+    "activity": ("Latest activity", ["-last_activity_at", "-pk"]),
+    "support": ("Most supported", ["-support_count", "-last_activity_at", "-pk"]),
+    "newest": ("Newest", ["-created_at", "-pk"]),
+}
+
+
+def _add_service_error(form, error: services.ForumError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _forum_crumbs(*extra) -> list[tuple[str, str]]:
+    return [("Forum", reverse("forum:index")), *extra]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@require_safe
+def forum_index(request):
+    public = Q(topics__is_held=False, topics__is_hidden=False)
+    categories = Category.objects.annotate(topic_count=Count("topics", filter=public))
+    latest = Topic.objects.visible_to(request.user).select_related("category", "author")[:10]
+    return render(request, "forum/index.html", {
+        "categories": categories, "latest": latest,
+        "crumbs": [("Forum", "")],
+    })
+
+
+@require_safe
+def category_detail(request, category):
+    category = get_object_or_404(Category, slug=category)
+    topics = Topic.objects.visible_to(request.user).filter(category=category).select_related("author")
+    sort, status, query = "activity", "", {}
+    if category.is_ideas:
+        sort = request.GET.get("sort", "activity")
+        if sort not in IDEA_SORTS:
+            sort = "activity"
+        status = request.GET.get("status", "")
+        if status not in IdeaStatus.values:
+            status = ""
+        if status:
+            topics = topics.filter(status=status)
+        query = {key: value for key, value in (("sort", sort), ("status", status))
+                 if value and (key, value) != ("sort", "activity")}
+    topics = topics.order_by(*IDEA_SORTS[sort][1])
+    page_obj = Paginator(topics, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    for topic in page_obj:
+        topic.category = category  # already known: saves a join per row
+    supported = set()
+    if category.is_ideas and request.user.is_authenticated:
+        supported = set(Support.objects.filter(user=request.user, topic__in=[t.pk for t in page_obj])
+                        .values_list("topic_id", flat=True))
+    return render(request, "forum/category_detail.html", {
+        "category": category, "page_obj": page_obj, "topics": page_obj.object_list,
+        "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
+        "status": status, "statuses": IdeaStatus.choices, "supported": supported,
+        "query_prefix": urlencode(query), "can_start": _can_start_topic(request.user, category),
+        "crumbs": _forum_crumbs((category.name, "")),
+    })
+
+
+def _can_start_topic(user, category: Category) -> bool:
+    return not category.moderators_only_topics or is_moderator(user)
+
+
+@require_safe
+def ideas_done(request):
+    ideas = Topic.objects.done().select_related("category", "author").order_by("-status_changed_at", "-pk")
+    page_obj = Paginator(ideas, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "forum/ideas_done.html", {
+        "page_obj": page_obj, "ideas": page_obj.object_list,
+        "ideas_category": Category.objects.filter(is_ideas=True).first(),
+        "crumbs": _forum_crumbs(("What we've done", "")),
+    })
+
+
+def _topic_for(user, pk: int) -> Topic:
+    return get_object_or_404(Topic.objects.visible_to(user).select_related("category", "author"), pk=pk)
+
+
+def _thread(user, topic: Topic):
+    return (Post.objects.filter(topic=topic).in_thread_for(user)
+            .select_related("author", "hidden_by").order_by("created_at", "pk"))
+
+
+def _render_topic(request, topic: Topic, *, support_error: str = "", status: int = 200):
+    user = request.user
+    paginator = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    moderator = is_moderator(user)
+    context = {
+        "topic": topic, "category": topic.category, "page_obj": page_obj, "posts": page_obj.object_list,
+        "is_moderator": moderator, "support_error": support_error,
+        "supports": False, "following": False, "suspension": None, "reported": set(), "email_off": False,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()), (topic.title, "")),
+    }
+    if user.is_authenticated:
+        follow = Follow.objects.filter(topic=topic, user=user).first()
+        context.update({
+            "following": bool(follow and follow.is_following),
+            "suspension": services.active_suspension(user),
+            "reported": set(Report.objects.filter(reporter=user, post__in=[p.pk for p in page_obj])
+                            .values_list("post_id", flat=True)),
+            "reply_form": ReplyForm(),
+        })
+        if topic.category.is_ideas:
+            context["supports"] = Support.objects.filter(topic=topic, user=user).exists()
+    return render(request, "forum/topic_detail.html", context, status=status)
+
+
+@require_safe
+def topic_detail(request, pk, slug):
+    topic = _topic_for(request.user, pk)
+    if slug != topic.slug:
+        url = topic.get_absolute_url()
+        if request.GET:
+            url += "?" + request.GET.urlencode()
+        return HttpResponseRedirect(url, status=301)
+    return _render_topic(request, topic)
+
+
+def _post_location(post: Post, user) -> str:
+    """The topic page that shows this post, with the post's anchor."""
+    before = Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
+    earlier = Post.objects.filter(topic_id=post.topic_id).in_thread_for(user).filter(before).count()
+    page = earlier // settings.FORUM_POSTS_PER_PAGE + 1
+    url = post.topic.get_absolute_url()
+    if page > 1:
+        url += f"?page={page}"
+    return f"{url}#{post.anchor}"
+
+
+def _post_for(user, pk: int) -> Post:
+    """A post the user may see in its thread (placeholders included); 404 otherwise."""
+    return get_object_or_404(
+        Post.objects.filter(topic__in=Topic.objects.visible_to(user)).in_thread_for(user)
+        .select_related("topic", "topic__category", "author"), pk=pk)
+
+
+@require_safe
+def post_detail(request, pk):
+    post = _post_for(request.user, pk)
+    return redirect(_post_location(post, request.user))
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def topic_create(request, category):
+    category = get_object_or_404(Category, slug=category)
+    if not _can_start_topic(request.user, category):
+        raise PermissionDenied
+    form = TopicForm(request.POST or None, category=category)
+    if form.is_valid():
+        try:
+            topic = services.start_topic(category=category, author=request.user,
+                                         title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                                         submission_key=form.cleaned_data["submission_key"])
+        except services.ForumError as error:
+            _add_service_error(form, error)
+        else:
+            if topic.is_held:
+                messages.info(request, "Thank you. Your topic will appear once a moderator has checked it, "
+                                       "because it has links and your account is new.")
+            else:
+                messages.success(request, "Your idea has been posted" if category.is_ideas
+                                 else "Your topic has been posted")
+            return redirect(topic)
+    return render(request, "forum/topic_create.html", {
+        "category": category, "form": form, "suspension": services.active_suspension(request.user),
+        "crumbs": _forum_crumbs((category.name, category.get_absolute_url()),
+                                ("New idea" if category.is_ideas else "New topic", "")),
+    })
+
+
+def _quote(post: Post) -> str:
+    name = post.author.public_name if post.author else "deleted user"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.strip().split("\n"))
+    return f"> **{name}** wrote:\n>\n{quoted}\n\n"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reply_create(request, pk):
+    topic = _topic_for(request.user, pk)
+    quoted = None
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+    else:
+        initial = {}
+        quote_id = request.GET.get("quote", "")
+        if quote_id.isdigit():
+            quoted = (Post.objects.filter(topic=topic, kind=Post.Kind.MESSAGE).public()
+                      .select_related("author").filter(pk=quote_id).first())
+            if quoted is not None:
+                initial = {"body": _quote(quoted), "reply_to": quoted.pk}
+        form = ReplyForm(initial=initial)
+    if form.is_valid():
+        reply_to = None
+        if form.cleaned_data["reply_to"]:
+            reply_to = Post.objects.filter(topic=topic, pk=form.cleaned_data["reply_to"]).first()
+        try:
+            post = services.post_reply(topic=topic, author=request.user, body=form.cleaned_data["body"],
+                                       reply_to=reply_to, submission_key=form.cleaned_data["submission_key"])
+        except services.ForumError as error:
+            _add_service_error(form, error)
+        else:
+            if post.is_held:
+                messages.info(request, "Thank you. Your reply will appear to others once a moderator has "
+                                       "checked it, because it has links and your account is new.")
+            else:
+                messages.success(request, "Your reply has been posted")
+            post.topic = topic
+            return redirect(_post_location(post, request.user))
+    return render(request, "forum/reply_create.html", {
+        "topic": topic, "form": form, "suspension": services.active_suspension(request.user),
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Reply", "")),
+    })
+
+
+def _own_post(user, pk: int) -> Post:
+    """The user's own, undeleted message; anyone else's gets a 404."""
+    return get_object_or_404(
+        Post.objects.filter(author=user, deleted_at__isnull=True, kind=Post.Kind.MESSAGE)
+        .select_related("topic", "topic__category"), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def post_edit(request, pk):
+    post = _own_post(request.user, pk)
+    topic = post.topic
+    form = EditPostForm(request.POST or None, is_first=post.is_first,
+                        initial={"title": topic.title, "body": post.body})
+    if form.is_valid():
+        try:
+            services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"],
+                               title=form.cleaned_data.get("title"))
+        except services.ForumError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Your changes have been saved")
+            post.refresh_from_db()
+            return redirect(_post_location(post, request.user))
+    return render(request, "forum/post_edit.html", {
+        "post": post, "topic": topic, "form": form,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Edit your post", "")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def post_delete(request, pk):
+    post = _own_post(request.user, pk)
+    topic = post.topic
+    if request.method == "POST":
+        services.delete_post(post=post, user=request.user)
+        messages.success(request, "Your post has been deleted")
+        return redirect(_post_location(post, request.user))
+    return render(request, "forum/post_delete.html", {
+        "post": post, "topic": topic,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Delete your post", "")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def post_report(request, pk):
+    post = _post_for(request.user, pk)
+    if not post.is_public() or post.is_status_change():
+        raise Http404
+    topic = post.topic
+    form = ReportForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.report_post(post=post, reporter=request.user, reason=form.cleaned_data["reason"],
+                                 details=form.cleaned_data["details"])
+        except services.ForumError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Thank you for telling us. A moderator will look at the post")
+            return redirect(_post_location(post, request.user))
+    return render(request, "forum/post_report.html", {
+        "post": post, "topic": topic, "form": form,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Report a post", "")),
+    })
+
+
+# --- ideas ---------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def idea_support(request, pk):
+    topic = _topic_for(request.user, pk)
+    try:
+        services.support_idea(topic=topic, user=request.user)
+    except services.ForumError as error:
+        topic.refresh_from_db()
+        return _render_topic(request, topic, support_error=error.message, status=409)
+    messages.success(request, "You support this idea. We will email you when its status changes")
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def idea_withdraw(request, pk):
+    topic = _topic_for(request.user, pk)
+    services.withdraw_support(topic=topic, user=request.user)
+    messages.success(request, "You no longer support this idea")
+    return redirect(topic)
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def idea_status(request, pk):
+    topic = get_object_or_404(Topic.objects.select_related("category").filter(category__is_ideas=True), pk=pk)
+    form = StatusForm(request.POST or None, initial={"status": topic.status})
+    if form.is_valid():
+        services.change_idea_status(topic=topic, moderator=request.user, status=form.cleaned_data["status"],
+                                    reason=form.cleaned_data["reason"])
+        topic.refresh_from_db()
+        messages.success(request, f"The idea is now marked {topic.get_status_display()}")
+        return redirect(topic)
+    return render(request, "forum/idea_status.html", {
+        "topic": topic, "form": form,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Change status", "")),
+    })
+
+
+# --- following and email settings ----------------------------------------------------------
+
+
+def _email_off(user) -> bool:
+    return Preferences.objects.filter(user=user, email_notifications=False).exists()
+
+
+@require_POST
+@login_required
+def topic_follow(request, pk):
+    topic = _topic_for(request.user, pk)
+    services.follow_topic(topic=topic, user=request.user)
+    if _email_off(request.user):
+        messages.info(request, "You are following this topic, but forum emails are turned off in your "
+                               "forum settings")
+    else:
+        messages.success(request, "You are following this topic. We will email you about new replies")
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def topic_unfollow(request, pk):
+    topic = _topic_for(request.user, pk)
+    services.unfollow_topic(topic=topic, user=request.user)
+    messages.success(request, "You have stopped following this topic")
+    return redirect(topic)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def forum_settings(request):
+    preferences = Preferences.objects.filter(user=request.user).first()
+    enabled = preferences.email_notifications if preferences else True
+    form = PreferencesForm(request.POST or None, initial={"email_notifications": "yes" if enabled else "no"})
+    if form.is_valid():
+        services.set_email_notifications(user=request.user, enabled=form.cleaned_data["email_notifications"])
+        messages.success(request, "Your forum settings have been saved")
+        return redirect("forum:settings")
+    following = (Topic.objects.visible_to(request.user)
+                 .filter(follows__user=request.user, follows__is_following=True)
+                 .select_related("category")[:50])
+    return render(request, "forum/settings.html", {
+        "form": form, "following": following, "crumbs": _forum_crumbs(("Your forum settings", "")),
+    })
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirmation (link scanners only ever GET); POST unsubscribes, no sign-in needed."""
+    ids = notifications.read_unsubscribe_token(token)
+    member = topic = None
+    if ids is not None:
+        member = User.objects.filter(pk=ids[0]).first()
+        topic = Topic.objects.filter(pk=ids[1]).first()
+    if member is None or topic is None:
+        return render(request, "forum/unsubscribe.html", {"invalid": True}, status=404)
+    title = topic.title if topic.is_public() else "a topic"
+    done = ""
+    if request.method == "POST":
+        if request.POST.get("scope") == "all":
+            services.set_email_notifications(user=member, enabled=False)
+            done = "all"
+        else:
+            done = "topic"
+        services.unfollow_topic(topic=topic, user=member)
+    return render(request, "forum/unsubscribe.html", {"title": title, "done": done, "token": token})
+
+
+# --- moderation ----------------------------------------------------------------------------
+
+
+@require_safe
+@moderator_required
+def post_history(request, pk):
+    post = get_object_or_404(Post.objects.select_related("topic", "topic__category", "author"), pk=pk)
+    topic = post.topic
+    return render(request, "forum/post_history.html", {
+        "post": post, "topic": topic, "revisions": post.revisions.select_related("editor"),
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Edit history", "")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def post_hide(request, pk):
+    post = get_object_or_404(Post.objects.select_related("topic", "topic__category", "author"), pk=pk)
+    topic = post.topic
+    form = HideForm(request.POST or None)
+    if form.is_valid():
+        services.hide_post(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "The post is hidden. Its open reports are closed")
+        return redirect(_post_location(post, request.user))
+    return render(request, "forum/post_hide.html", {
+        "post": post, "topic": topic, "form": form,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Hide a post", "")),
+    })
+
+
+@require_POST
+@moderator_required
+def post_unhide(request, pk):
+    post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
+    services.unhide_post(post=post, moderator=request.user)
+    messages.success(request, "The post is shown again")
+    return redirect(_post_location(post, request.user))
+
+
+@require_POST
+@moderator_required
+def post_approve(request, pk):
+    post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
+    services.approve_post(post=post, moderator=request.user)
+    messages.success(request, "The post is approved and everyone can see it")
+    return redirect("forum:moderation_reports")
+
+
+@require_POST
+@moderator_required
+def post_dismiss_reports(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    services.dismiss_reports(post=post, moderator=request.user)
+    messages.success(request, "The reports are closed and the post is unchanged")
+    return redirect("forum:moderation_reports")
+
+
+@require_POST
+@moderator_required
+def topic_lock(request, pk):
+    topic = get_object_or_404(Topic, pk=pk)
+    services.lock_topic(topic=topic, moderator=request.user)
+    messages.success(request, "The topic is locked. Nobody but moderators can reply")
+    return redirect(topic)
+
+
+@require_POST
+@moderator_required
+def topic_unlock(request, pk):
+    topic = get_object_or_404(Topic, pk=pk)
+    services.unlock_topic(topic=topic, moderator=request.user)
+    messages.success(request, "The topic is unlocked")
+    return redirect(topic)
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def topic_move(request, pk):
+    topic = get_object_or_404(Topic.objects.select_related("category"), pk=pk)
+    form = MoveForm(request.POST or None, initial={"category": topic.category_id})
+    if form.is_valid():
+        topic = services.move_topic(topic=topic, moderator=request.user, **form.cleaned_data)
+        messages.success(request, f"The topic is now in {topic.category.name}")
+        return redirect(topic)
+    return render(request, "forum/topic_move.html", {
+        "topic": topic, "form": form,
+        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
+                                (topic.title, topic.get_absolute_url()), ("Move", "")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def member_suspend(request, pk):
+    member = get_object_or_404(User, pk=pk, is_active=True)
+    form = SuspendForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.suspend_member(member=member, moderator=request.user, reason=form.cleaned_data["reason"],
+                                    days=form.days())
+        except services.ForumError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"{member.public_name} is suspended. They can read but not post")
+            return redirect("forum:moderation_reports")
+    return render(request, "forum/member_suspend.html", {
+        "member": member, "form": form, "is_member_moderator": is_moderator(member),
+        "recent_posts": (Post.objects.filter(author=member).select_related("topic")
+                         .order_by("-created_at")[:5]),
+        "crumbs": [("Moderation", reverse("forum:moderation_reports")), ("Suspend a member", "")],
+    })
+
+
+@require_POST
+@moderator_required
+def member_lift(request, pk):
+    member = get_object_or_404(User, pk=pk)
+    services.lift_suspension(member=member, moderator=request.user)
+    messages.success(request, f"{member.public_name} can post again")
+    return redirect("forum:moderation_reports")
+
+
+@require_safe
+@moderator_required
+def moderation_reports(request):
+    open_reports = Report.objects.open()
+    reported = (Post.objects.filter(pk__in=open_reports.values("post_id"))
+                .select_related("author", "topic", "topic__category", "hidden_by")
+                .annotate(first_reported_at=Min("reports__created_at",
+                                                filter=Q(reports__resolved_at__isnull=True)))
+                .prefetch_related(Prefetch("reports", queryset=open_reports.select_related("reporter"),
+                                           to_attr="open_reports"))
+                .order_by("first_reported_at", "pk"))
+    page_obj = Paginator(reported, 20).get_page(request.GET.get("page"))
+    held = (Post.objects.filter(is_held=True, deleted_at__isnull=True, hidden_at__isnull=True)
+            .select_related("author", "topic", "topic__category").order_by("created_at", "pk"))
+    suspensions = Suspension.objects.active().select_related("user", "moderator").order_by("-starts_at")
+    return render(request, "moderation/reports.html", {
+        "page_obj": page_obj, "reported": page_obj.object_list, "held": held, "suspensions": suspensions,
+        "moderation_tab": "reports", "crumbs": [("Moderation", "/moderation/"), ("Forum reports", "")],
+    })
+
+
+@require_safe
+@moderator_required
+def moderation_log(request):
+    entries = ModerationLogEntry.objects.select_related("moderator").order_by("-created_at", "-pk")
+    page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "moderation/log.html", {
+        "page_obj": page_obj, "entries": page_obj.object_list,
+        "moderation_tab": "log", "crumbs": [("Moderation", "/moderation/"), ("Moderation log", "")],
+    })
