@@ -132,19 +132,18 @@ class StatusForm(forms.Form):
         choices=IdeaStatus.choices, label="New status", widget=Radios,
         error_messages={"required": "Choose the idea's new status",
                         "invalid_choice": "Choose a status from the list"})
+    # Required, with a message that depends on the status: checked in clean().
     reason = reason_field(
-        "Why", "Say why the status is changing",
+        "Why", "", required=False,
         help_text="This is posted in the discussion with your name, and emailed to followers.")
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == IdeaStatus.NOT_DOING and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", forms.ValidationError("Say why we are not doing this idea",
-                                                           code="required"))
+        if "reason" in cleaned and not cleaned["reason"].strip():
+            message = ("Say why we are not doing this idea" if cleaned.get("status") == IdeaStatus.NOT_DOING
+                       else "Say why the status is changing")
+            self.add_error("reason", forms.ValidationError(message, code="required"))
         return cleaned
-
-    def clean_reason(self) -> str:
-        return _clean_body(self.cleaned_data["reason"], "Say why the status is changing")
 
 
 class ReportForm(forms.Form):
