@@ -55,7 +55,11 @@ class Page(models.Model):
     retired_reason = models.CharField(max_length=300, blank=True)
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replaces")
+    body_text = models.TextField(blank=True, editable=False, help_text="The body as plain text, for snippets")
+    # search_vector matches title, summary and body; rank_vector holds only the
+    # title and summary, so ranking thousands of matches stays cheap.
     search_vector = SearchVectorField(null=True, editable=False)
+    rank_vector = SearchVectorField(null=True, editable=False)
 
     objects = PageQuerySet.as_manager()
 

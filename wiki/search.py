@@ -4,7 +4,8 @@ import difflib
 import re
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, F, Value, Window
 from django.utils.html import strip_tags
 
 from mycarebudget.search import SearchHit, highlight, query_terms
@@ -21,14 +22,16 @@ def plain_text(page: Page) -> str:
 
 def index_page(page: Page) -> None:
     """Bring the search index in step with the page's current version."""
+    page.body_text = plain_text(page)
+    Page.objects.filter(pk=page.pk).update(body_text=page.body_text)
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import SearchVector
-        from django.db.models import Value
 
-        vector = (SearchVector("title", weight="A", config="english")
-                  + SearchVector("summary", weight="B", config="english")
-                  + SearchVector(Value(plain_text(page)), weight="C", config="english"))
-        Page.objects.filter(pk=page.pk).update(search_vector=vector)
+        title = SearchVector("title", weight="A", config="english")
+        summary = SearchVector("summary", weight="B", config="english")
+        Page.objects.filter(pk=page.pk).update(
+            search_vector=title + summary + SearchVector(Value(page.body_text), weight="C", config="english"),
+            rank_vector=title + summary)
         return
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM wiki_page_fts WHERE rowid = %s", [page.pk])
@@ -44,14 +47,21 @@ def _fts5_query(terms: list[str]) -> str:
 def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[list[int], int]:
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import SearchQuery, SearchRank
-        from django.db.models import F
 
         search_query = SearchQuery(query, config="english", search_type="websearch")
         matches = Page.objects.live().filter(search_vector=search_query)
-        total = matches.count()
-        ranked = (matches.annotate(rank=SearchRank(F("search_vector"), search_query, weights=PG_WEIGHTS))
-                  .order_by("-rank", "title").values_list("pk", flat=True)[offset:offset + limit])
-        return list(ranked), total
+        ranked = (matches.annotate(rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
+                                   total=Window(Count("*")))
+                  .order_by("-rank", "pk").values_list("pk", "total")[offset:offset + limit])
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A common word matches nearly every page, and then the planner picks a
+            # sequential scan that unpacks every page's full vector; the GIN bitmap
+            # answers the match without touching them, and ranking reads only the
+            # small rank_vector.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            rows = list(ranked)
+        total = rows[0][1] if rows else (matches.count() if offset else 0)
+        return [pk for pk, _ in rows], total
     match = _fts5_query(terms)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM wiki_page_fts WHERE wiki_page_fts MATCH %s", [match])
@@ -68,10 +78,12 @@ def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        return list(Page.objects.live()
-                    .annotate(similarity=TrigramWordSimilarity(query, "title"))
-                    .filter(similarity__gte=TRIGRAM_THRESHOLD)
-                    .order_by("-similarity").values_list("pk", flat=True)[:limit])
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The <% operator uses the title's trigram index; its threshold is a setting.
+            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+            return list(Page.objects.live().filter(title__trigram_word_similar=query)
+                        .annotate(similarity=TrigramWordSimilarity(query, "title"))
+                        .order_by("-similarity", "pk").values_list("pk", flat=True)[:limit])
     titles = dict(Page.objects.live().values_list("pk", "title"))
     words = {word: pk for pk, title in titles.items() for word in re.findall(r"\w+", title.lower())}
     found: list[int] = []
@@ -92,13 +104,13 @@ def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[
     if total == 0:
         ids = _typo_ids(query, terms, limit) if offset == 0 else []
         total, fuzzy = len(ids), bool(ids)
-    pages = Page.objects.in_bulk(ids)
+    pages = Page.objects.only("title", "slug", "summary", "topic", "body_text", "retired_at").in_bulk(ids)
     hits = []
     for position, pk in enumerate(ids):
         page = pages.get(pk)
         if page is None or page.is_retired():
             continue
-        text = f"{page.summary} {plain_text(page)}"
+        text = f"{page.summary} {page.body_text}"
         hits.append(SearchHit(kind="guide", title=page.title, url=page.get_absolute_url(),
                               snippet=highlight(text, terms), rank=float(len(ids) - position),
                               meta=page.get_topic_display()))
