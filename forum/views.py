@@ -39,6 +39,11 @@ IDEA_SORTS = {
 }
 
 
+def _posted(request):
+    """The submitted data on a POST (even an empty one), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _add_service_error(form, error: services.ForumError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -188,7 +193,7 @@ def topic_create(request, category):
     category = get_object_or_404(Category, slug=category)
     if not _can_start_topic(request.user, category):
         raise PermissionDenied
-    form = TopicForm(request.POST or None, category=category)
+    form = TopicForm(_posted(request), category=category)
     if form.is_valid():
         try:
             topic = services.start_topic(category=category, author=request.user,
@@ -269,7 +274,7 @@ def _own_post(user, pk: int) -> Post:
 def post_edit(request, pk):
     post = _own_post(request.user, pk)
     topic = post.topic
-    form = EditPostForm(request.POST or None, is_first=post.is_first,
+    form = EditPostForm(_posted(request), is_first=post.is_first,
                         initial={"title": topic.title, "body": post.body})
     if form.is_valid():
         try:
@@ -311,7 +316,7 @@ def post_report(request, pk):
     if not post.is_public() or post.is_status_change():
         raise Http404
     topic = post.topic
-    form = ReportForm(request.POST or None)
+    form = ReportForm(_posted(request))
     if form.is_valid():
         try:
             services.report_post(post=post, reporter=request.user, reason=form.cleaned_data["reason"],
@@ -357,7 +362,7 @@ def idea_withdraw(request, pk):
 @moderator_required
 def idea_status(request, pk):
     topic = get_object_or_404(Topic.objects.select_related("category").filter(category__is_ideas=True), pk=pk)
-    form = StatusForm(request.POST or None, initial={"status": topic.status})
+    form = StatusForm(_posted(request), initial={"status": topic.status})
     if form.is_valid():
         services.change_idea_status(topic=topic, moderator=request.user, status=form.cleaned_data["status"],
                                     reason=form.cleaned_data["reason"])
@@ -405,7 +410,7 @@ def topic_unfollow(request, pk):
 def forum_settings(request):
     preferences = Preferences.objects.filter(user=request.user).first()
     enabled = preferences.email_notifications if preferences else True
-    form = PreferencesForm(request.POST or None, initial={"email_notifications": "yes" if enabled else "no"})
+    form = PreferencesForm(_posted(request), initial={"email_notifications": "yes" if enabled else "no"})
     if form.is_valid():
         services.set_email_notifications(user=request.user, enabled=form.cleaned_data["email_notifications"])
         messages.success(request, "Your forum settings have been saved")
@@ -461,7 +466,7 @@ def post_history(request, pk):
 def post_hide(request, pk):
     post = get_object_or_404(Post.objects.select_related("topic", "topic__category", "author"), pk=pk)
     topic = post.topic
-    form = HideForm(request.POST or None)
+    form = HideForm(_posted(request))
     if form.is_valid():
         services.hide_post(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "The post is hidden. Its open reports are closed")
@@ -522,7 +527,7 @@ def topic_unlock(request, pk):
 @moderator_required
 def topic_move(request, pk):
     topic = get_object_or_404(Topic.objects.select_related("category"), pk=pk)
-    form = MoveForm(request.POST or None, initial={"category": topic.category_id})
+    form = MoveForm(_posted(request), initial={"category": topic.category_id})
     if form.is_valid():
         topic = services.move_topic(topic=topic, moderator=request.user, **form.cleaned_data)
         messages.success(request, f"The topic is now in {topic.category.name}")
@@ -538,7 +543,7 @@ def topic_move(request, pk):
 @moderator_required
 def member_suspend(request, pk):
     member = get_object_or_404(User, pk=pk, is_active=True)
-    form = SuspendForm(request.POST or None)
+    form = SuspendForm(_posted(request))
     if form.is_valid():
         try:
             services.suspend_member(member=member, moderator=request.user, reason=form.cleaned_data["reason"],

@@ -1,0 +1,293 @@
+"""Reports, hiding, locking, moving, suspensions and the moderation log, through the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from forum import services
+from forum.models import Post, Report, Suspension, Topic
+from mycarebudget.models import ModerationLogEntry, log_moderation
+from tests.forum.factories import category, idea, member, new_member, opening_post, reply, start
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def test_member_reports_a_post_and_moderators_see_it(client, moderator):
+    post = reply(start(title="Topic with a bad reply"), body="Something nasty")
+    reporter = member(display_name="Careful Reader")
+    client.force_login(reporter)
+    url = reverse("forum:post_report", args=[post.pk])
+    assert "What is wrong with this post?" in html_of(client.get(url))
+    response = client.post(url, {"reason": "abuse", "details": "It insults a carer"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.post, report.reporter, report.reason) == (post, reporter, "abuse")
+    assert "You reported this post" in html_of(client.get(post.topic.get_absolute_url()))
+    client.force_login(moderator)
+    queue = html_of(client.get("/moderation/reports/"))
+    assert "Topic with a bad reply" in queue and "It is rude, abusive or threatening" in queue
+    assert "It insults a carer" in queue and "Careful Reader" in queue
+    assert 'href="/moderation/reports/" aria-current="page"' in queue
+
+
+def test_reporting_twice_is_refused_next_to_the_field(client):
+    post = reply(start())
+    client.force_login(member())
+    url = reverse("forum:post_report", args=[post.pk])
+    client.post(url, {"reason": "spam"})
+    response = client.post(url, {"reason": "spam", "details": "Still spam"})
+    html = html_of(response)
+    assert response.status_code == 200 and "You have already reported this post" in html
+    assert 'id="id_reason-error"' in html and "Still spam" in html
+    assert Report.objects.count() == 1
+
+
+def test_report_needs_a_reason_and_other_needs_details(client):
+    post = reply(start())
+    client.force_login(member())
+    url = reverse("forum:post_report", args=[post.pk])
+    assert "Choose what is wrong with the post" in html_of(client.post(url, {}))
+    assert "Say what is wrong with the post" in html_of(client.post(url, {"reason": "other"}))
+    assert Report.objects.count() == 0
+
+
+def test_cannot_report_your_own_post(client):
+    author = member()
+    post = reply(start(), author=author)
+    client.force_login(author)
+    response = client.post(reverse("forum:post_report", args=[post.pk]), {"reason": "spam"})
+    assert "You cannot report your own post" in html_of(response)
+
+
+def test_moderation_pages_are_for_moderators_only(client):
+    client.force_login(member())
+    for path in ("/moderation/reports/", "/moderation/log/"):
+        assert client.get(path).status_code == 403
+    client.logout()
+    assert "/account/login/" in client.get("/moderation/reports/")["Location"]
+
+
+# --- hiding --------------------------------------------------------------------------------
+
+
+def test_hide_a_reported_post_with_a_reason_shown_in_its_place(client, moderator):
+    author = member()
+    post = reply(start(), author=author, body="Call me on 07700 900123")
+    services.report_post(post=post, reporter=member(), reason="personal")
+    client.force_login(moderator)
+    url = reverse("forum:post_hide", args=[post.pk])
+    assert "Call me on 07700 900123" in html_of(client.get(url))
+    response = client.post(url, {"reason": "Removed: it shared a phone number"})
+    assert response.status_code == 302
+    assert Report.objects.get().outcome == Report.Outcome.HIDDEN
+    client.logout()
+    html = html_of(client.get(post.topic.get_absolute_url()))
+    assert "This post was hidden by a moderator. Reason: Removed: it shared a phone number" in html
+    assert "07700 900123" not in html
+    client.force_login(author)
+    assert "07700 900123" in html_of(client.get(post.topic.get_absolute_url()))
+    entry = ModerationLogEntry.objects.get()
+    assert entry.moderator == moderator and entry.action == "hid a post"
+    assert entry.reason == "Removed: it shared a phone number"
+
+
+def test_hiding_needs_a_reason(client, moderator):
+    post = reply(start())
+    client.force_login(moderator)
+    response = client.post(reverse("forum:post_hide", args=[post.pk]), {"reason": ""})
+    assert "Enter the reason the post is hidden" in html_of(response)
+    assert Post.objects.get(pk=post.pk).hidden_at is None
+
+
+def test_show_a_hidden_post_again(client, moderator):
+    post = reply(start(), body="Fine after all")
+    services.hide_post(post=post, moderator=moderator, reason="Checking")
+    client.force_login(moderator)
+    client.post(reverse("forum:post_unhide", args=[post.pk]))
+    client.logout()
+    assert "Fine after all" in html_of(client.get(post.topic.get_absolute_url()))
+
+
+def test_hidden_topic_is_404_for_others_but_open_to_its_author(client, moderator):
+    author = member()
+    topic = start(author=author)
+    services.hide_post(post=opening_post(topic), moderator=moderator, reason="Spam")
+    assert client.get(topic.get_absolute_url()).status_code == 404
+    client.force_login(member())
+    assert client.get(topic.get_absolute_url()).status_code == 404
+    client.force_login(author)
+    assert client.get(topic.get_absolute_url()).status_code == 200
+
+
+def test_dismissing_reports_keeps_the_post(client, moderator):
+    post = reply(start(), body="Borderline words")
+    services.report_post(post=post, reporter=member(), reason="wrong")
+    client.force_login(moderator)
+    client.post(reverse("forum:post_dismiss_reports", args=[post.pk]))
+    assert Report.objects.get().outcome == Report.Outcome.DISMISSED
+    assert "No posts are reported" in html_of(client.get("/moderation/reports/"))
+    assert Post.objects.get(pk=post.pk).is_public()
+
+
+def test_members_cannot_use_moderator_actions(client):
+    topic = start()
+    post = reply(topic)
+    client.force_login(member())
+    for name, arg in [("post_hide", post.pk), ("post_unhide", post.pk), ("post_approve", post.pk),
+                      ("post_dismiss_reports", post.pk), ("topic_lock", topic.pk), ("topic_unlock", topic.pk),
+                      ("topic_move", topic.pk), ("member_suspend", post.author_id),
+                      ("member_lift", post.author_id)]:
+        assert client.post(reverse(f"forum:{name}", args=[arg]), {"reason": "x"}).status_code == 403, name
+    assert Post.objects.get(pk=post.pk).is_public() and not Topic.objects.get(pk=topic.pk).is_locked
+
+
+# --- lock and move -------------------------------------------------------------------------
+
+
+def test_lock_and_unlock_a_topic(client, moderator):
+    topic = start()
+    client.force_login(moderator)
+    assert client.get(reverse("forum:topic_lock", args=[topic.pk])).status_code == 405
+    client.post(reverse("forum:topic_lock", args=[topic.pk]))
+    assert Topic.objects.get(pk=topic.pk).is_locked
+    client.post(reverse("forum:topic_unlock", args=[topic.pk]))
+    assert not Topic.objects.get(pk=topic.pk).is_locked
+    assert [entry.action for entry in ModerationLogEntry.objects.all()] == ["unlocked a topic", "locked a topic"]
+
+
+def test_move_a_topic(client, moderator):
+    topic = start(category_slug="questions")
+    client.force_login(moderator)
+    url = reverse("forum:topic_move", args=[topic.pk])
+    assert "Employing a PA" in html_of(client.get(url))
+    response = client.post(url, {"category": category("employing-a-pa").pk, "reason": "It is about PAs"})
+    assert response["Location"] == topic.get_absolute_url()
+    assert Topic.objects.get(pk=topic.pk).category.slug == "employing-a-pa"
+    assert "From Questions and answers to Employing a PA" in ModerationLogEntry.objects.get().reason
+
+
+# --- suspensions ---------------------------------------------------------------------------
+
+
+def test_suspended_member_can_read_but_not_post(client, moderator):
+    topic = start(title="Readable topic here")
+    target = member(display_name="Rude Rory")
+    client.force_login(moderator)
+    response = client.post(reverse("forum:member_suspend", args=[target.pk]),
+                           {"length": "7", "reason": "Repeated insults"})
+    assert response.status_code == 302
+    suspension = Suspension.objects.get(user=target)
+    assert suspension.ends_at - suspension.starts_at == timedelta(days=7)
+    client.force_login(target)
+    page = html_of(client.get(topic.get_absolute_url()))
+    assert "Readable topic here" in page and "Your account is suspended until" in page
+    response = client.post(reverse("forum:reply_create", args=[topic.pk]), {"body": "My angry words"})
+    html = html_of(response)
+    assert "Your account is suspended" in html and "My angry words" in html and 'id="id_body-error"' in html
+    response = client.post("/forum/questions/new/", {"title": "A new topic", "body": "Words"})
+    assert "Your account is suspended" in html_of(response)
+    ideas_topic = idea()
+    assert client.post(reverse("forum:idea_support", args=[ideas_topic.pk])).status_code == 409
+    assert Post.objects.filter(author=target).count() == 0
+    assert "suspended a member for 7 days" in ModerationLogEntry.objects.get().action
+
+
+def test_suspension_needs_a_length_and_a_reason(client, moderator):
+    target = member()
+    client.force_login(moderator)
+    html = html_of(client.post(reverse("forum:member_suspend", args=[target.pk]), {}))
+    assert "Choose how long the suspension lasts" in html and "Enter the reason for the suspension" in html
+    assert not Suspension.objects.exists()
+
+
+def test_lifting_or_expiry_lets_a_member_post_again(client, moderator):
+    topic = start()
+    target = member()
+    services.suspend_member(member=target, moderator=moderator, reason="Cool off", days=None)
+    with pytest.raises(services.MemberSuspended):
+        reply(topic, author=target)
+    client.force_login(moderator)
+    assert "Cool off" in html_of(client.get("/moderation/reports/"))
+    client.post(reverse("forum:member_lift", args=[target.pk]))
+    reply(topic, author=target)
+    services.suspend_member(member=target, moderator=moderator, reason="Short", days=1)
+    Suspension.objects.filter(user=target, lifted_at__isnull=True).update(
+        ends_at=timezone.now() - timedelta(minutes=1))
+    reply(topic, author=target, body="Back again")
+
+
+# --- held posts ----------------------------------------------------------------------------
+
+
+def test_links_from_a_brand_new_account_are_held_for_approval(client, moderator):
+    topic = start(title="Where to buy equipment")
+    newcomer = new_member()
+    client.force_login(newcomer)
+    client.post(reverse("forum:reply_create", args=[topic.pk]), {"body": "See [this shop](https://shop.example)"})
+    post = Post.objects.get(topic=topic, is_first=False)
+    assert post.is_held and Topic.objects.get(pk=topic.pk).reply_count == 0
+    assert "Waiting for a moderator to check this post" in html_of(client.get(topic.get_absolute_url()))
+    client.force_login(member())
+    assert "shop.example" not in html_of(client.get(topic.get_absolute_url()))
+    client.force_login(moderator)
+    queue = html_of(client.get("/moderation/reports/"))
+    assert "Posts waiting for approval" in queue and "shop.example" in queue
+    client.post(reverse("forum:post_approve", args=[post.pk]))
+    client.logout()
+    assert "shop.example" in html_of(client.get(topic.get_absolute_url()))
+    assert Topic.objects.get(pk=topic.pk).reply_count == 1
+
+
+def test_new_topic_with_a_bare_link_from_a_new_account_is_held(client):
+    client.force_login(new_member())
+    client.post("/forum/questions/new/", {"title": "Great offer", "body": "Visit www.spam.example now"})
+    topic = Topic.objects.get()
+    assert topic.is_held
+    client.logout()
+    assert "Great offer" not in html_of(client.get("/forum/questions/"))
+    assert client.get(topic.get_absolute_url()).status_code == 404
+
+
+def test_links_from_established_members_are_not_held():
+    post = reply(start(), author=member(), body="The NHS page: https://www.nhs.uk/")
+    assert not post.is_held
+
+
+def test_editing_links_into_a_new_accounts_post_holds_it():
+    newcomer = new_member()
+    post = reply(start(), author=newcomer, body="No links yet")
+    services.edit_post(post=post, editor=newcomer, body="Now with https://spam.example")
+    assert Post.objects.get(pk=post.pk).is_held
+
+
+# --- the log -------------------------------------------------------------------------------
+
+
+def test_log_shows_who_what_and_when_newest_first_with_wiki_entries_too(client, moderator):
+    topic = start(title="Locked topic title")
+    services.lock_topic(topic=topic, moderator=moderator)
+    log_moderation(moderator=moderator, action="approved a guide edit", target_label="Employing a PA",
+                   target_url="/wiki/employing-a-pa/")
+    client.force_login(moderator)
+    html = html_of(client.get("/moderation/log/"))
+    assert html.index("Approved a guide edit") < html.index("Locked a topic")
+    assert f'<a href="{topic.get_absolute_url()}">Locked topic title</a>' in html
+    assert "Mo Moderator" in html and "<time datetime=" in html
+    assert 'href="/moderation/log/" aria-current="page"' in html
+
+
+def test_log_is_paginated(client, moderator):
+    for number in range(55):
+        log_moderation(moderator=moderator, action=f"action {number}", target_label="x")
+    client.force_login(moderator)
+    assert "Page 1 of 2" in html_of(client.get("/moderation/log/"))
+    assert "Action 0:" in html_of(client.get("/moderation/log/?page=2"))
