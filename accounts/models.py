@@ -1,5 +1,8 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.urls import reverse
 
 
 class UserManager(BaseUserManager):
@@ -47,3 +50,122 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name if self.is_active else "deleted user"
+
+
+class SignIn(models.Model):
+    """One signed-in session, so the access log can say which session did what.
+
+    The session key is kept only so that deleting the account can end the session;
+    the owner sees the short reference, the time, the browser and the address.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
+    reference = models.CharField(max_length=12)
+    session_key = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"session {self.reference}"
+
+    @property
+    def browser(self) -> str:
+        from accounts.text import describe_user_agent
+
+        return describe_user_agent(self.user_agent)
+
+
+class DocumentKind(models.TextChoices):
+    CARE_PLAN = "care_plan", "Care and support plan"
+    PA_CONTRACT = "pa_contract", "PA contract"
+    TIMESHEET = "timesheet", "Timesheet"
+    BUDGET_STATEMENT = "budget_statement", "Budget statement"
+    LETTER = "letter", "Letter"
+    OTHER = "other", "Other"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "DocumentQuerySet":
+        """The only way in: every view reaches documents through this."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Document(models.Model):
+    """A member's private document. Its name and note are encrypted with the document's own key.
+
+    The key (`wrapped_key`) is itself encrypted by a master key that is never in the database;
+    `key_id` says which one. The file bodies are DocumentVersions, each with its own key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.BinaryField()
+    name_encrypted = models.BinaryField()
+    note_encrypted = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"document {self.pk}"  # never the name: it is health information
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:document_detail", args=[self.pk])
+
+
+class DocumentVersion(models.Model):
+    """One uploaded file. Earlier versions stay downloadable until the document is deleted."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    blob_name = models.CharField(max_length=200, unique=True)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=32)
+    wrapped_key = models.BinaryField()
+    filename_encrypted = models.BinaryField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_number_per_version")]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of {self.document_id}"
+
+
+class DocumentEvent(models.Model):
+    """The owner's access log. It outlives the document, so it holds the id, not a foreign key."""
+
+    class Action(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        DOWNLOADED = "downloaded", "Downloaded"
+        REPLACED = "replaced", "New version uploaded"
+        CHANGED = "changed", "Details changed"
+        DELETED = "deleted", "Deleted"
+        EXPORTED = "exported", "Included in a data download"
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="document_events")
+    document_id = models.UUIDField(db_index=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    sign_in = models.ForeignKey(SignIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.document_id}"

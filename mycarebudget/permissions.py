@@ -2,8 +2,10 @@
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 MODERATORS_GROUP = "Moderators"
 
@@ -26,13 +28,21 @@ class NotAModerator(PermissionDenied):
 
 
 def moderator_required(view):
-    """Signed-in moderators only; anyone else gets the 403 page."""
+    """Signed-in moderators with two-step verification on; other members get the 403 page.
+
+    A moderator without an authenticator app is sent to set one up first.
+    """
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_moderator(request.user):
             raise NotAModerator
+        from accounts.twostep import TWO_STEP_MESSAGE, has_two_step
+
+        if not has_two_step(request.user):
+            messages.warning(request, TWO_STEP_MESSAGE)
+            return redirect("mfa_activate_totp")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,0 +1,228 @@
+"""Account and document forms: allauth's flows with our wording, and the document store's input."""
+
+import unicodedata
+
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts.models import DocumentKind, User
+from accounts.text import clean_filename, format_bytes
+
+PASSWORD_HINT = (f"At least {10} characters. A few unrelated words make a strong password you can remember. "
+                 "You can paste it from a password manager.")
+
+
+class PlainErrorsMixin:
+    """Sets plain-English 'required' messages and drops allauth's placeholders (labels do that job)."""
+
+    required_messages: dict[str, str] = {}
+    help_texts: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+            if name in self.help_texts:
+                field.help_text = self.help_texts[name]
+            if name in self.labels:
+                field.label = self.labels[name]
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = ("Enter an email address in the right format, "
+                                                   "like name@example.com")
+
+
+def validate_display_name(value: str) -> str:
+    value = " ".join(value.split())
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+        raise ValidationError("Use letters, numbers, spaces and ordinary punctuation only", code="control")
+    if "@" in value:
+        raise ValidationError("Your display name is public: do not use your email address", code="email")
+    if value.casefold() in {"deleted user", "moderator", "admin", "mycarebudget"}:
+        raise ValidationError("Choose a different display name", code="reserved")
+    if len(value) < 2:
+        raise ValidationError("Your display name must be 2 characters or more", code="short")
+    return value
+
+
+def display_name_field() -> forms.CharField:
+    return forms.CharField(
+        label="Display name", max_length=50,
+        help_text="Shown next to your posts and edits, so others can see it. Do not use your email "
+                  "address or your full name if you would rather stay private.",
+        error_messages={"required": "Enter a display name",
+                        "max_length": "Your display name must be 50 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "spellcheck": "false"}),
+    )
+
+
+class SignupForm(PlainErrorsMixin, account_forms.SignupForm):
+    field_order = ["email", "display_name", "password1", "password2"]
+    required_messages = {"email": "Enter your email address", "password1": "Enter a password",
+                         "password2": "Enter the password again"}
+    labels = {"password1": "Password", "password2": "Confirm password"}
+    help_texts = {"email": "We send a link to confirm it. It is never shown to anyone.",
+                  "password1": PASSWORD_HINT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"] = display_name_field()
+        self.order_fields(self.field_order)
+
+    def clean_display_name(self) -> str:
+        return validate_display_name(self.cleaned_data["display_name"])
+
+    def signup(self, request, user) -> None:
+        """Called by allauth after the user is saved; the adapter has set display_name already."""
+
+
+class LoginForm(PlainErrorsMixin, account_forms.LoginForm):
+    required_messages = {"login": "Enter your email address", "password": "Enter your password"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+
+
+class ResetPasswordForm(PlainErrorsMixin, account_forms.ResetPasswordForm):
+    required_messages = {"email": "Enter your email address"}
+
+
+class ResetPasswordKeyForm(PlainErrorsMixin, account_forms.ResetPasswordKeyForm):
+    required_messages = {"password1": "Enter a new password", "password2": "Enter the new password again"}
+    labels = {"password1": "New password", "password2": "Confirm new password"}
+    help_texts = {"password1": PASSWORD_HINT}
+
+
+class ChangePasswordForm(PlainErrorsMixin, account_forms.ChangePasswordForm):
+    required_messages = {"oldpassword": "Enter your current password", "password1": "Enter a new password",
+                         "password2": "Enter the new password again"}
+    labels = {"oldpassword": "Current password", "password1": "New password",
+              "password2": "Confirm new password"}
+    help_texts = {"password1": PASSWORD_HINT}
+
+
+class SetPasswordForm(PlainErrorsMixin, account_forms.SetPasswordForm):
+    required_messages = {"password1": "Enter a password", "password2": "Enter the password again"}
+    labels = {"password2": "Confirm password"}
+    help_texts = {"password1": PASSWORD_HINT}
+
+
+class ChangeEmailForm(PlainErrorsMixin, account_forms.AddEmailForm):
+    required_messages = {"email": "Enter your new email address"}
+    labels = {"email": "New email address"}
+    help_texts = {"email": "We send a link to the new address. Your old address keeps working until you "
+                           "use that link."}
+
+
+class ReauthenticateForm(PlainErrorsMixin, account_forms.ReauthenticateForm):
+    required_messages = {"password": "Enter your password"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+
+
+class CodeMixin(PlainErrorsMixin):
+    required_messages = {"code": "Enter the 6-digit code from your authenticator app"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"inputmode": "numeric", "spellcheck": "false",
+                                                 "class": "govuk-input--width-10"})
+
+
+class TwoStepCodeForm(CodeMixin, mfa_forms.AuthenticateForm):
+    labels = {"code": "Code from your authenticator app, or a recovery code"}
+
+
+class TwoStepReauthenticateForm(CodeMixin, mfa_forms.ReauthenticateForm):
+    labels = {"code": "Code from your authenticator app, or a recovery code"}
+
+
+class ActivateTOTPForm(CodeMixin, totp_forms.ActivateTOTPForm):
+    labels = {"code": "Code from your authenticator app"}
+
+
+class DeactivateTOTPForm(totp_forms.DeactivateTOTPForm):
+    pass
+
+
+class DisplayNameForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"] = display_name_field()
+
+    def clean_display_name(self) -> str:
+        return validate_display_name(self.cleaned_data["display_name"])
+
+
+# Private documents ------------------------------------------------------------------------------
+
+KIND_FIELD_ERRORS = {"required": "Select what kind of document this is",
+                     "invalid_choice": "Select what kind of document this is"}
+
+
+class DocumentFileField(forms.FileField):
+    def __init__(self, **kwargs):
+        limit = format_bytes(settings.DOCUMENT_MAX_BYTES)
+        super().__init__(
+            label="File",
+            help_text=f"PDF, Word (.docx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG or "
+                      f"HEIC photos. Up to {limit}.",
+            error_messages={"required": "Choose a file to upload",
+                            "empty": "The selected file is empty. Choose a file that has something in it",
+                            "invalid": "Choose a file to upload"},
+            **kwargs)
+
+
+class DocumentUploadForm(forms.Form):
+    file = DocumentFileField()
+    kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
+                             widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    name = forms.CharField(label="Name (optional)", max_length=200, required=False,
+                           help_text="Leave this empty to use the file's own name.",
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
+                           help_text="Only you can see this. For example, who sent it and when.",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_name(self) -> str:
+        return clean_filename(self.cleaned_data["name"], keep_extension=False) if self.cleaned_data[
+            "name"].strip() else ""
+
+
+class DocumentDetailsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200,
+                           error_messages={"required": "Enter a name for the document"},
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
+                             widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
+                           help_text="Only you can see this.", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_name(self) -> str:
+        name = clean_filename(self.cleaned_data["name"], keep_extension=False)
+        if not name:
+            raise ValidationError("Enter a name for the document", code="required")
+        return name
+
+
+class DocumentReplaceForm(forms.Form):
+    file = DocumentFileField()
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that my documents will be erased at once and cannot be recovered",
+        error_messages={"required": "Tick the box to confirm you want to delete your account"})

@@ -1,0 +1,324 @@
+"""Writes for accounts: the private document store, its access log, and erasing an account.
+
+Every function takes the acting member and checks ownership itself, so a view that forgot to
+scope its query still could not touch another member's document.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import import_module
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import Sum
+from django.http import Http404
+
+from accounts import crypto, filetypes
+from accounts.filetypes import RefusedFile
+from accounts.models import Document, DocumentEvent, DocumentVersion, SignIn, User
+from accounts.text import clean_filename, format_bytes, split_extension
+
+logger = logging.getLogger(__name__)
+
+
+class QuotaExceeded(RefusedFile):
+    """The upload would take the member over DOCUMENT_QUOTA_BYTES."""
+
+
+def document_storage():
+    """Private documents live in their own storage (STORAGES["documents"]), never in media."""
+    return storages["documents"]
+
+
+# Reading ------------------------------------------------------------------------------------------
+
+def _metadata_aad(document: Document) -> bytes:
+    return crypto.document_aad(document.id, document.owner_id, 0)
+
+
+def _version_aad(document: Document, number: int) -> bytes:
+    return crypto.document_aad(document.id, document.owner_id, number)
+
+
+def _document_key(document: Document, keyring: crypto.Keyring | None = None) -> bytes:
+    return crypto.unwrap_key(document.key_id, document.wrapped_key, aad=_metadata_aad(document),
+                             keyring=keyring)
+
+
+@dataclass(frozen=True)
+class DocumentDetails:
+    name: str
+    note: str
+
+
+def read_details(document: Document, keyring: crypto.Keyring | None = None) -> DocumentDetails:
+    """The decrypted name and note. Only ever shown to the owner."""
+    key = _document_key(document, keyring)
+    aad = _metadata_aad(document)
+    return DocumentDetails(name=crypto.decrypt_text(key, document.name_encrypted, aad=aad, field="name"),
+                           note=crypto.decrypt_text(key, document.note_encrypted, aad=aad, field="note"))
+
+
+def read_version_filename(version: DocumentVersion, document: Document,
+                          keyring: crypto.Keyring | None = None) -> str:
+    key = crypto.unwrap_key(version.key_id, version.wrapped_key, aad=_version_aad(document, version.number),
+                            keyring=keyring)
+    return crypto.decrypt_text(key, version.filename_encrypted, aad=_version_aad(document, version.number),
+                               field="filename")
+
+
+def download_filename(*, name: str, original: str, number: int | None = None) -> str:
+    """The current name with the file's own extension; older versions say which they are."""
+    _, extension = split_extension(original)
+    stem = name[: -len(extension)] if extension and name.lower().endswith(extension) else name
+    if number is not None:
+        stem = f"{stem} (version {number})"
+    return clean_filename(f"{stem}{extension}") or f"document{extension}"
+
+
+def used_bytes(user: User) -> int:
+    """Space taken by every version of every document the member holds."""
+    total = DocumentVersion.objects.filter(document__owner=user).aggregate(total=Sum("size"))["total"]
+    return total or 0
+
+
+def open_version(*, document: Document, version: DocumentVersion, owner: User) -> Iterator[bytes]:
+    """The decrypted file, chunk by chunk. The first chunk is checked before this returns.
+
+    Raises Http404 for anyone but the owner, crypto.DecryptionFailed if the stored file or its key
+    has been tampered with or swapped.
+    """
+    _check_owner(document, owner)
+    if version.document_id != document.pk:
+        raise Http404
+    aad = _version_aad(document, version.number)
+    key = crypto.unwrap_key(version.key_id, version.wrapped_key, aad=aad)
+    stream = document_storage().open(version.blob_name, "rb")
+    chunks = crypto.decrypt_chunks(stream, data_key=key, aad=aad)
+    try:
+        first = next(chunks)
+    except BaseException:
+        stream.close()
+        raise
+
+    def generate() -> Iterator[bytes]:
+        try:
+            yield first
+            yield from chunks
+        finally:
+            stream.close()
+
+    return generate()
+
+
+# Writing ------------------------------------------------------------------------------------------
+
+def _check_owner(document: Document, owner: User) -> None:
+    if not owner.is_authenticated or document.owner_id != owner.pk:
+        raise Http404
+
+
+def _lock_owner(owner: User) -> None:
+    """select_for_update: two uploads by one member at once must not both fit the quota."""
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+
+
+def _check_size_and_quota(owner: User, size: int) -> None:
+    if size > settings.DOCUMENT_MAX_BYTES:
+        raise RefusedFile(f"The selected file is larger than {format_bytes(settings.DOCUMENT_MAX_BYTES)}. "
+                          "Choose a smaller file, or split it into parts.", "too_large")
+    used = used_bytes(owner)
+    quota = settings.DOCUMENT_QUOTA_BYTES
+    if used + size > quota:
+        left = max(quota - used, 0)
+        raise QuotaExceeded(
+            f"Uploading this file would take you over your {format_bytes(quota)} of space: you have "
+            f"{format_bytes(left)} left and the file is {format_bytes(size)}. Delete documents or old "
+            "versions you no longer need, then try again.", "quota")
+
+
+def _write_blob(upload, *, data_key: bytes, aad: bytes) -> str:
+    """Encrypt the upload into storage under a random name; nothing is left behind on failure."""
+    token = secrets.token_hex(16)
+    name = f"{token[:2]}/{token}"
+    reader = crypto.EncryptingReader(upload, data_key=data_key, aad=aad, size=upload.size)
+    storage = document_storage()
+    upload.seek(0)
+    try:
+        return storage.save(name, File(reader, name=name))
+    except BaseException:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("could not remove a partly written document blob")
+        raise
+
+
+def _add_version(*, document: Document, upload, kind: filetypes.FileKind, original: str, number: int,
+                 keyring: crypto.Keyring, written: list[str]) -> DocumentVersion:
+    data_key = crypto.new_data_key()
+    aad = _version_aad(document, number)
+    key_id, wrapped = crypto.wrap_key(data_key, aad=aad, keyring=keyring)
+    blob_name = _write_blob(upload, data_key=data_key, aad=aad)
+    written.append(blob_name)
+    return DocumentVersion.objects.create(
+        document=document, number=number, blob_name=blob_name, size=upload.size,
+        content_type=kind.content_type, key_id=key_id, wrapped_key=wrapped,
+        filename_encrypted=crypto.encrypt_text(data_key, original, aad=aad, field="filename"))
+
+
+def log_event(*, owner: User, document_id: uuid.UUID, action: str, version: int | None = None,
+              sign_in: SignIn | None = None) -> DocumentEvent:
+    return DocumentEvent.objects.create(owner=owner, document_id=document_id, action=action, version=version,
+                                        sign_in=sign_in)
+
+
+def _discard_blobs(names: list[str]) -> None:
+    storage = document_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # its key is already gone, so what is left cannot be read
+            logger.exception("could not delete a document blob; run reconcile_documents")
+
+
+def _identify(upload) -> tuple[str, filetypes.FileKind]:
+    original = clean_filename(upload.name or "") or "document"
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise RefusedFile(f"The selected file is larger than {format_bytes(settings.DOCUMENT_MAX_BYTES)}. "
+                          "Choose a smaller file, or split it into parts.", "too_large")
+    return original, filetypes.identify(upload, name=original)
+
+
+def store_document(*, owner: User, upload, kind: str, name: str = "", note: str = "",
+                   sign_in: SignIn | None = None) -> Document:
+    """Check, encrypt and keep a new document for `owner`.
+
+    Raises RefusedFile (wrong type, empty, too large, over quota) with nothing stored, and
+    crypto.KeyUnavailable when no master key is configured.
+    """
+    original, file_kind = _identify(upload)
+    keyring = crypto.load_keyring()
+    document = Document(id=uuid.uuid4(), owner=owner, kind=kind)
+    meta_key = crypto.new_data_key()
+    aad = _metadata_aad(document)
+    document.key_id, document.wrapped_key = crypto.wrap_key(meta_key, aad=aad, keyring=keyring)
+    display = name or split_extension(original)[0] or original
+    document.name_encrypted = crypto.encrypt_text(meta_key, display, aad=aad, field="name")
+    document.note_encrypted = crypto.encrypt_text(meta_key, note, aad=aad, field="note")
+    document.full_clean(exclude=["owner"])
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            _lock_owner(owner)
+            _check_size_and_quota(owner, upload.size)
+            document.save(force_insert=True)
+            _add_version(document=document, upload=upload, kind=file_kind, original=original, number=1,
+                         keyring=keyring, written=written)
+            log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.UPLOADED, version=1,
+                      sign_in=sign_in)
+    except BaseException:
+        _discard_blobs(written)
+        raise
+    return document
+
+
+def replace_document(*, document: Document, owner: User, upload,
+                     sign_in: SignIn | None = None) -> DocumentVersion:
+    """Add a new version; earlier versions stay. Same refusals as store_document."""
+    _check_owner(document, owner)
+    original, file_kind = _identify(upload)
+    keyring = crypto.load_keyring()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            _lock_owner(owner)
+            _check_size_and_quota(owner, upload.size)
+            latest = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+            version = _add_version(document=document, upload=upload, kind=file_kind, original=original,
+                                   number=latest + 1, keyring=keyring, written=written)
+            document.save(update_fields=["updated_at"])
+            log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.REPLACED,
+                      version=version.number, sign_in=sign_in)
+    except BaseException:
+        _discard_blobs(written)
+        raise
+    return version
+
+
+@transaction.atomic
+def change_document(*, document: Document, owner: User, name: str, kind: str, note: str,
+                    sign_in: SignIn | None = None) -> Document:
+    """Rename, re-type or re-note a document; the name and note are encrypted again."""
+    _check_owner(document, owner)
+    meta_key = _document_key(document)
+    aad = _metadata_aad(document)
+    document.kind = kind
+    document.name_encrypted = crypto.encrypt_text(meta_key, name, aad=aad, field="name")
+    document.note_encrypted = crypto.encrypt_text(meta_key, note, aad=aad, field="note")
+    document.full_clean(exclude=["owner"])
+    document.save()
+    log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.CHANGED, sign_in=sign_in)
+    return document
+
+
+def record_download(*, document: Document, owner: User, version: DocumentVersion,
+                    sign_in: SignIn | None = None) -> None:
+    _check_owner(document, owner)
+    log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.DOWNLOADED,
+              version=version.number, sign_in=sign_in)
+
+
+@transaction.atomic
+def delete_document(*, document: Document, owner: User, sign_in: SignIn | None = None) -> None:
+    """Erase the document: its rows and keys now, its stored files as soon as this commits."""
+    _check_owner(document, owner)
+    blobs = list(document.versions.values_list("blob_name", flat=True))
+    log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.DELETED, sign_in=sign_in)
+    document.delete()
+    transaction.on_commit(lambda: _discard_blobs(blobs))
+
+
+# Erasure ------------------------------------------------------------------------------------------
+
+def _end_sessions(keys: list[str]) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """Erase a member: documents and their keys, email addresses, authenticators, sessions.
+
+    The User row stays, anonymised and inactive, so guide edits and forum posts that point at
+    it are kept and shown as "deleted user".
+    """
+    _lock_owner(user)
+    blobs = list(DocumentVersion.objects.filter(document__owner=user).values_list("blob_name", flat=True))
+    session_keys = [key for key in SignIn.objects.filter(user=user).values_list("session_key", flat=True)
+                    if key]
+    Document.objects.filter(owner=user).delete()
+    DocumentEvent.objects.filter(owner=user).delete()
+    SignIn.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"deleted-{user.pk}@invalid"
+    user.display_name = ""
+    user.first_name = user.last_name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    transaction.on_commit(lambda: _discard_blobs(blobs))
+    transaction.on_commit(lambda: _end_sessions(session_keys))

@@ -1,0 +1,60 @@
+"""Small text helpers for documents: safe file names and human sizes."""
+
+import re
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
+
+MAX_NAME = 150
+
+
+def clean_filename(value: str, *, keep_extension: bool = True) -> str:
+    """A display name safe to show and to put in a download header.
+
+    Drops any folder part ("../../x", "C:\\x"), control and format characters (CR, LF, NUL,
+    right-to-left overrides), and trims to MAX_NAME characters keeping the extension.
+    """
+    value = PureWindowsPath(PurePosixPath(value or "").name).name
+    value = unicodedata.normalize("NFC", value)
+    dropped = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+    value = "".join(ch for ch in value if unicodedata.category(ch) not in dropped)
+    value = re.sub(r"\s+", " ", value).strip().strip(".").strip()
+    if not keep_extension:
+        return value[:MAX_NAME].strip()
+    stem, dot, ext = value.rpartition(".")
+    if not dot or len(ext) > 8:
+        return value[:MAX_NAME].strip()
+    return f"{stem[:MAX_NAME - len(ext) - 1].strip()}.{ext}"
+
+
+def split_extension(name: str) -> tuple[str, str]:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return name, ""
+    return stem, "." + ext.lower()
+
+
+def format_bytes(size: int) -> str:
+    """1536 -> '1.5 KB'. Decimal-free for whole numbers ('20 MB')."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            if unit == "bytes":
+                return "1 byte" if size == 1 else f"{size} bytes"
+            text = f"{value:.1f}".removesuffix(".0")
+            return f"{text} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def describe_user_agent(agent: str) -> str:
+    """'Firefox on Windows' from a User-Agent header; 'Unknown browser' when we cannot tell."""
+    agent = agent or ""
+    browser = next((name for token, name in (
+        ("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+    ) if token in agent), "Unknown browser")
+    system = next((name for token, name in (
+        ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+        ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+    ) if token in agent), "")
+    return f"{browser} on {system}" if system else browser

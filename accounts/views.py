@@ -1,0 +1,358 @@
+"""Your account, private documents, your data and account deletion. HTTP only: rules live in services."""
+
+import logging
+import unicodedata
+from functools import wraps
+from urllib.parse import quote
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import crypto, exports, services
+from accounts.filetypes import RefusedFile
+from accounts.forms import (
+    DeleteAccountForm,
+    DisplayNameForm,
+    DocumentDetailsForm,
+    DocumentReplaceForm,
+    DocumentUploadForm,
+)
+from accounts.models import Document, DocumentEvent, DocumentVersion
+from accounts.sessions import current_sign_in
+from accounts.text import format_bytes
+from accounts.twostep import has_two_step
+from accounts.uploads import DocumentUploadHandler
+
+logger = logging.getLogger(__name__)
+
+
+def document_key_required(view):
+    """Document pages refuse to work, with a clear 503 page, when no master key is configured."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            crypto.load_keyring()
+        except crypto.KeyUnavailable as error:
+            logger.error("private documents unavailable: %s", error)
+            return render(request, "accounts/documents_unavailable.html", status=503)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _space(user) -> dict:
+    used = services.used_bytes(user)
+    quota = settings.DOCUMENT_QUOTA_BYTES
+    return {"used": format_bytes(used), "quota": format_bytes(quota),
+            "left": format_bytes(max(quota - used, 0)),
+            "percent": min(100, round(used * 100 / quota)) if quota else 100}
+
+
+def _owned_document(request, pk) -> Document:
+    """Owners only. Anyone else, staff and moderators included, gets a 404."""
+    return get_object_or_404(Document.objects.owned_by(request.user), pk=pk)
+
+
+# Your account ------------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_safe
+def account_home(request):
+    user = request.user
+    return render(request, "accounts/account_home.html", {
+        "has_two_step": has_two_step(user),
+        "document_count": Document.objects.owned_by(user).count(),
+        "space": _space(user),
+    })
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def display_name_edit(request):
+    form = DisplayNameForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Your display name has been changed")
+        return redirect("accounts:home")
+    return render(request, "accounts/display_name.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# Documents ---------------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_safe
+@document_key_required
+def document_list(request):
+    keyring = crypto.load_keyring()
+    documents = (Document.objects.owned_by(request.user)
+                 .annotate(latest_number=Max("versions__number"))
+                 .prefetch_related(Prefetch("versions",
+                                            queryset=DocumentVersion.objects.order_by("-number"))))
+    rows = []
+    for document in documents:
+        versions = list(document.versions.all())
+        rows.append({"document": document, "name": services.read_details(document, keyring).name,
+                     "latest": versions[0] if versions else None, "version_count": len(versions)})
+    return render(request, "accounts/document_list.html", {"rows": rows, "space": _space(request.user)})
+
+
+def _upload_status(form, too_large: bool) -> int:
+    if too_large:
+        return 413
+    return 400 if form.errors else 200
+
+
+def _too_large_message() -> str:
+    return (f"The selected file is larger than {format_bytes(settings.DOCUMENT_MAX_BYTES)}. "
+            "Choose a smaller file, or split it into parts.")
+
+
+def _file_error(form, message: str) -> None:
+    form.errors.pop("file", None)
+    form.add_error("file", ValidationError(message))
+
+
+@csrf_exempt  # only so the upload handler can be swapped first: _document_upload checks CSRF
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request):
+    request.upload_handlers = [DocumentUploadHandler(request)]
+    return _document_upload(request)
+
+
+@csrf_protect
+@document_key_required
+def _document_upload(request):
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    too_large = getattr(request, "document_too_large", False)
+    if request.method == "POST":
+        is_valid = form.is_valid()
+        if too_large:
+            _file_error(form, _too_large_message())
+        elif is_valid:
+            try:
+                document = services.store_document(
+                    owner=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"], note=form.cleaned_data["note"],
+                    sign_in=current_sign_in(request))
+            except RefusedFile as refusal:
+                _file_error(form, refusal.message)
+            else:
+                messages.success(request, "Your document has been uploaded and encrypted")
+                return redirect(document)
+    return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user)},
+                  status=_upload_status(form, too_large))
+
+
+@never_cache
+@login_required
+@require_safe
+@document_key_required
+def document_detail(request, pk):
+    document = _owned_document(request, pk)
+    keyring = crypto.load_keyring()
+    details = services.read_details(document, keyring)
+    versions = list(document.versions.order_by("-number"))
+    return render(request, "accounts/document_detail.html", {
+        "document": document, "details": details, "versions": versions,
+        "latest": versions[0] if versions else None,
+    })
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@document_key_required
+def document_edit(request, pk):
+    document = _owned_document(request, pk)
+    details = services.read_details(document)
+    form = DocumentDetailsForm(request.POST or None,
+                               initial={"name": details.name, "kind": document.kind, "note": details.note})
+    if form.is_valid():
+        services.change_document(document=document, owner=request.user, sign_in=current_sign_in(request),
+                                 **form.cleaned_data)
+        messages.success(request, "The document's details have been saved")
+        return redirect(document)
+    return render(request, "accounts/document_edit.html",
+                  {"document": document, "details": details, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@csrf_exempt  # only so the upload handler can be swapped first: _document_replace checks CSRF
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_replace(request, pk):
+    request.upload_handlers = [DocumentUploadHandler(request)]
+    return _document_replace(request, pk)
+
+
+@csrf_protect
+@document_key_required
+def _document_replace(request, pk):
+    document = _owned_document(request, pk)
+    details = services.read_details(document)
+    form = DocumentReplaceForm(request.POST or None, request.FILES or None)
+    too_large = getattr(request, "document_too_large", False)
+    if request.method == "POST":
+        is_valid = form.is_valid()
+        if too_large:
+            _file_error(form, _too_large_message())
+        elif is_valid:
+            try:
+                version = services.replace_document(document=document, owner=request.user,
+                                                    upload=form.cleaned_data["file"],
+                                                    sign_in=current_sign_in(request))
+            except RefusedFile as refusal:
+                _file_error(form, refusal.message)
+            else:
+                messages.success(request,
+                                 f"Version {version.number} has been uploaded. Earlier versions are kept")
+                return redirect(document)
+    return render(request, "accounts/document_replace.html",
+                  {"document": document, "details": details, "form": form, "space": _space(request.user)},
+                  status=_upload_status(form, too_large))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@document_key_required
+def document_delete(request, pk):
+    document = _owned_document(request, pk)
+    details = services.read_details(document)
+    if request.method == "POST":
+        services.delete_document(document=document, owner=request.user, sign_in=current_sign_in(request))
+        messages.success(request, f"“{details.name}” and all its versions have been deleted")
+        return redirect("accounts:document_list")
+    version_count = document.versions.count()
+    return render(request, "accounts/document_delete.html",
+                  {"document": document, "details": details, "version_count": version_count})
+
+
+def attachment_header(filename: str) -> str:
+    """attachment; an ASCII fallback name; and the real name as RFC 5987 UTF-8."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = "".join(ch if ch.isprintable() and ch not in '"\\;' else "_" for ch in fallback) or "document"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _download(request, document, version, *, number_in_name: bool):
+    details = services.read_details(document)
+    original = services.read_version_filename(version, document)
+    try:
+        chunks = services.open_version(document=document, version=version, owner=request.user)
+    except crypto.DecryptionFailed:
+        logger.error("document %s version %s failed its integrity check", document.pk, version.number)
+        return render(request, "accounts/document_damaged.html", {"document": document}, status=500)
+    services.record_download(document=document, owner=request.user, version=version,
+                             sign_in=current_sign_in(request))
+    filename = services.download_filename(name=details.name, original=original,
+                                          number=version.number if number_in_name else None)
+    response = StreamingHttpResponse(chunks, content_type=version.content_type)
+    response["Content-Length"] = str(version.size)
+    response["Content-Disposition"] = attachment_header(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@login_required
+@require_safe
+@document_key_required
+def document_download(request, pk):
+    document = _owned_document(request, pk)
+    version = document.versions.order_by("-number").first()
+    if version is None:
+        return render(request, "404.html", status=404)
+    return _download(request, document, version, number_in_name=False)
+
+
+@never_cache
+@login_required
+@require_safe
+@document_key_required
+def version_download(request, pk, number):
+    document = _owned_document(request, pk)
+    version = get_object_or_404(document.versions, number=number)
+    return _download(request, document, version, number_in_name=True)
+
+
+@never_cache
+@login_required
+@require_safe
+@document_key_required
+def document_activity(request):
+    events = DocumentEvent.objects.filter(owner=request.user).select_related("sign_in")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    ids = {event.document_id for event in page}
+    keyring = crypto.load_keyring()
+    names = {document.pk: services.read_details(document, keyring).name
+             for document in Document.objects.owned_by(request.user).filter(pk__in=ids)}
+    rows = [{"event": event, "name": names.get(event.document_id)} for event in page]
+    current = request.session.get("accounts_sign_in")
+    return render(request, "accounts/document_activity.html",
+                  {"rows": rows, "page_obj": page, "current_sign_in_id": current})
+
+
+# Your data and deleting your account ---------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_safe
+def data_page(request):
+    return render(request, "accounts/data.html", {
+        "document_count": Document.objects.owned_by(request.user).count(), "space": _space(request.user)})
+
+
+@never_cache
+@login_required
+@require_POST
+@reauthentication_required
+@document_key_required
+def data_download(request):
+    """Everything we hold about the member, as one zip, streamed (no plaintext copy on our disk)."""
+    stream = exports.stream_user_data(user=request.user, sign_in=current_sign_in(request))
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = attachment_header(exports.export_filename())
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None)
+    if form.is_valid():
+        services.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, "Your account has been deleted and your documents erased")
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {
+        "form": form, "document_count": Document.objects.owned_by(request.user).count(),
+        "data_url": reverse("accounts:data"),
+    }, status=400 if form.errors else 200)
