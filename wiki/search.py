@@ -13,11 +13,17 @@ from wiki.models import Page
 
 # Title counts most, then the summary, then the body.
 PG_WEIGHTS = [0.05, 0.2, 0.5, 1.0]  # D, C, B, A
+TITLE_ONLY = [0.0, 0.0, 0.0, 1.0]
 TRIGRAM_THRESHOLD = 0.45
 
 
+_BLOCK_END = re.compile(r"<(?:br|/p|/li|/h[1-6]|/td|/th|/blockquote|/pre)\b[^>]*>", re.IGNORECASE)
+
+
 def plain_text(page: Page) -> str:
-    return " ".join(strip_tags(page.body_html).split())
+    """The body as sentences: list items and headings end like sentences, so snippets read well."""
+    lines = [" ".join(line.split()) for line in strip_tags(_BLOCK_END.sub("\n", page.body_html)).split("\n")]
+    return " ".join(line if line[-1] in ".!?:;" else line + "." for line in lines if line)
 
 
 def index_page(page: Page) -> None:
@@ -50,9 +56,10 @@ def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[
 
         search_query = SearchQuery(query, config="english", search_type="websearch")
         matches = Page.objects.live().filter(search_vector=search_query)
-        ranked = (matches.annotate(rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
+        ranked = (matches.annotate(title_rank=SearchRank(F("rank_vector"), search_query, weights=TITLE_ONLY),
+                                   rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
                                    total=Window(Count("*")))
-                  .order_by("-rank", "pk").values_list("pk", "total")[offset:offset + limit])
+                  .order_by("-title_rank", "-rank", "pk").values_list("pk", "total")[offset:offset + limit])
         with transaction.atomic(), connection.cursor() as cursor:
             # A common word matches nearly every page, and then the planner picks a
             # sequential scan that unpacks every page's full vector; the GIN bitmap
@@ -66,10 +73,12 @@ def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM wiki_page_fts WHERE wiki_page_fts MATCH %s", [match])
         total = cursor.fetchone()[0]
+        # Pages whose title matches come first, then the best matches by bm25.
         cursor.execute(
             "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
-            "ORDER BY bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s OFFSET %s",
-            [match, limit, offset])
+            "ORDER BY rowid IN (SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s) DESC, "
+            "bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s OFFSET %s",
+            [match, f"title : ({match})", limit, offset])
         return [row[0] for row in cursor.fetchall()], total
 
 

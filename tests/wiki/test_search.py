@@ -91,3 +91,17 @@ def test_empty_search_shows_the_form(client, db):
 def test_punctuation_only_query_is_harmless(client, guides):
     for query in ['"', "*", "AND OR NOT", "'; DROP TABLE wiki_page; --", "NEAR(", "-"]:
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_a_title_match_beats_many_body_matches(make_page):
+    make_page(title="Payroll providers", slug="payroll-providers", summary="Who runs wages.", body="Wages.\n")
+    make_page(title="Money", slug="money", summary="Payroll payroll.", body="Payroll " * 50 + "\n")
+    hits, _, _ = search_pages("payroll")
+    assert [hit.title for hit in hits] == ["Payroll providers", "Money"]
+
+
+def test_snippets_read_as_sentences(make_page):
+    make_page(title="Lists", slug="lists", summary="A list.", body="Things:\n\n- agency care\n- equipment\n")
+    hits, _, _ = search_pages("equipment")
+    text = "".join(part for part, _ in hits[0].snippet)
+    assert "agency care. equipment." in text
