@@ -9,7 +9,7 @@ class PageAdmin(VersionAdmin):
     list_display = ["title", "slug", "topic", "revision", "published_at", "retired_at"]
     list_filter = ["topic"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["body_html", "revision", "search_vector", "published_at", "changed_at"]
+    readonly_fields = ["body_html", "body_text", "revision", "published_at", "changed_at"]
 
 
 @admin.register(EditProposal)

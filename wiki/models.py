@@ -56,10 +56,6 @@ class Page(models.Model):
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replaces")
     body_text = models.TextField(blank=True, editable=False, help_text="The body as plain text, for snippets")
-    # search_vector matches title, summary and body; rank_vector holds only the
-    # title and summary, so ranking thousands of matches stays cheap.
-    search_vector = SearchVectorField(null=True, editable=False)
-    rank_vector = SearchVectorField(null=True, editable=False)
 
     objects = PageQuerySet.as_manager()
 
@@ -116,6 +112,23 @@ class PageVersion(models.Model):
         """The page's content fields as they were in this version."""
         version = self.revision.version_set.get(content_type__model="page", object_id=str(self.page_id))
         return version.field_dict
+
+
+class PageSearch(models.Model):
+    """A live page's PostgreSQL search vectors, in a narrow table of their own.
+
+    A common word matches nearly every page, so a search reads thousands of rows:
+    kept apart from the wide page rows, they fit in a few blocks. search_vector
+    matches title, summary and body; rank_vector (title and summary) ranks cheaply.
+    Retired pages have no row.
+    """
+
+    page = models.OneToOneField(Page, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    search_vector = SearchVectorField(null=True)
+    rank_vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"Search entry for page {self.page_id}"
 
 
 class SlugRedirect(models.Model):

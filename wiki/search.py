@@ -9,7 +9,7 @@ from django.db.models import Count, F, Value, Window
 from django.utils.html import strip_tags
 
 from mycarebudget.search import SearchHit, highlight, query_terms
-from wiki.models import Page
+from wiki.models import Page, PageSearch
 
 # Title counts most, then the summary, then the body.
 PG_WEIGHTS = [0.05, 0.2, 0.5, 1.0]  # D, C, B, A
@@ -33,9 +33,13 @@ def index_page(page: Page) -> None:
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import SearchVector
 
-        title = SearchVector("title", weight="A", config="english")
-        summary = SearchVector("summary", weight="B", config="english")
-        Page.objects.filter(pk=page.pk).update(
+        if page.is_retired():
+            PageSearch.objects.filter(page=page).delete()
+            return
+        title = SearchVector(Value(page.title), weight="A", config="english")
+        summary = SearchVector(Value(page.summary), weight="B", config="english")
+        entry, _ = PageSearch.objects.get_or_create(page=page)
+        PageSearch.objects.filter(pk=entry.pk).update(
             search_vector=title + summary + SearchVector(Value(page.body_text), weight="C", config="english"),
             rank_vector=title + summary)
         return
@@ -55,11 +59,11 @@ def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         search_query = SearchQuery(query, config="english", search_type="websearch")
-        matches = Page.objects.live().filter(search_vector=search_query)
+        matches = PageSearch.objects.filter(search_vector=search_query)
         ranked = (matches.annotate(title_rank=SearchRank(F("rank_vector"), search_query, weights=TITLE_ONLY),
                                    rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
                                    total=Window(Count("*")))
-                  .order_by("-title_rank", "-rank", "pk").values_list("pk", "total")[offset:offset + limit])
+                  .order_by("-title_rank", "-rank", "page_id").values_list("page_id", "total")[offset:offset + limit])
         with transaction.atomic(), connection.cursor() as cursor:
             # A common word matches nearly every page, and then the planner picks a
             # sequential scan that unpacks every page's full vector; the GIN bitmap

@@ -102,7 +102,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     page.body_html = render_page_body(page.body)
     page.revision += 1
     page.published_at = page.changed_at = now
-    page.full_clean(exclude=["search_vector", "body_html", "replaced_by"])
+    page.full_clean(exclude=["body_html", "body_text", "replaced_by"])
     with reversion.create_revision(atomic=False):
         page.save()
         reversion.set_user(author)
