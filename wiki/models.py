@@ -1,15 +1,19 @@
 """Guidance pages, their published versions, proposed edits and addresses."""
 
+import re
+
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from mycarebudget.text import RESERVED_WIKI_SLUGS
 
 BODY_MAX_LENGTH = 60_000
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 
 
 class Topic(models.TextChoices):
@@ -71,6 +75,11 @@ class Page(models.Model):
 
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    def contents(self) -> list[tuple[str, str]]:
+        """(id, text) of the page's main headings, for its contents list and #links."""
+        return [(anchor, " ".join(strip_tags(text).split()))
+                for anchor, text in _H2.findall(self.body_html)]
 
     def source_list(self) -> list[tuple[str, str]]:
         """Sources as (name, address) pairs; address may be empty."""

@@ -293,3 +293,10 @@ def test_page_url_names_are_the_documented_addresses(db):
     assert reverse("wiki:page_by_id", args=[7]) == "/wiki/id/7/"
     assert reverse("wiki:moderation_queue") == "/moderation/"
     assert reverse("wiki:search") == "/search/"
+
+
+def test_contents_list_links_to_stable_heading_ids(client, make_page):
+    page = make_page(body="## One\n\nA.\n\n## Two *words*\n\nB.\n\n## Three\n\nC.\n")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<a href="#one">One</a>' in html and '<a href="#two-words">Two words</a>' in html
+    assert '<h2 id="two-words">' in html
