@@ -84,7 +84,7 @@ def account_home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def display_name_edit(request):
-    form = DisplayNameForm(request.POST or None, instance=request.user)
+    form = DisplayNameForm(request.POST if request.method == "POST" else None, instance=request.user)
     if form.is_valid():
         form.save()
         messages.success(request, "Your display name has been changed")
@@ -346,7 +346,7 @@ def data_download(request):
 @require_http_methods(["GET", "POST"])
 @reauthentication_required(allow_get=True)
 def account_delete(request):
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         services.delete_account(user=request.user)
         logout(request)

@@ -1,0 +1,131 @@
+"""'Your data' export and account deletion."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Document, DocumentEvent, DocumentVersion, SignIn, User
+from tests.accounts.fixtures import stored_files
+from tests.accounts.helpers import SECRET, pdf, pdf_bytes
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(client):
+    user = UserFactory(display_name="Jo")
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    return user
+
+
+def reauthenticate(client):
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
+
+
+def add_document(client, name="Care plan.pdf", marker=SECRET):
+    client.post(reverse("accounts:document_upload"), {"file": pdf(name, marker), "kind": "care_plan",
+                                                      "note": "secret note"})
+    return Document.objects.latest("created_at")
+
+
+def test_data_download_needs_the_password_again_then_streams_everything(client, member, settings):
+    settings.USER_DATA_EXPORTERS = ["tests.accounts.test_data_and_deletion.sample_exporter",
+                                    "no_such_app.exports.user_data"]
+    document = add_document(client)
+    client.post(reverse("accounts:document_replace", args=[document.pk]), {"file": pdf("v2.pdf", b"NEWER")})
+    add_document(client, "Care plan.pdf", b"SAME-NAME")
+    response = client.post(reverse("accounts:data_download"))
+    assert response.status_code == 302 and reverse("account_reauthenticate") in response["Location"]
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "attachment;" in response["Content-Disposition"] and "no-store" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = set(archive.namelist())
+    profile = json.loads(archive.read("profile.json"))
+    assert profile["email"] == member.email and profile["display_name"] == "Jo"
+    assert json.loads(archive.read("sample/data.json")) == {"owner": member.pk}
+    assert archive.read("documents/Care plan.pdf") in (pdf_bytes(b"NEWER"), pdf_bytes(b"SAME-NAME"))
+    assert {"documents/Care plan.pdf", "documents/Care plan (2).pdf",
+            "documents/earlier versions/Care plan (version 1).pdf"} <= names
+    assert archive.read("documents/earlier versions/Care plan (version 1).pdf") == pdf_bytes()
+    listing = json.loads(archive.read("documents.json"))
+    assert {entry["note"] for entry in listing} == {"secret note"}
+    log = json.loads(archive.read("document-access-log.json"))
+    assert {entry["action"] for entry in log} >= {"Uploaded", "New version uploaded"}
+
+
+def sample_exporter(user):
+    return {"sample/data.json": {"owner": user.pk}}
+
+
+def test_export_contains_only_the_members_own_documents(client, member):
+    add_document(client)
+    other = Client()
+    other_user = UserFactory()
+    other.force_login(other_user)
+    other.post(reverse("accounts:document_upload"), {"file": pdf("Theirs.pdf", b"THEIRS"), "kind": "other"})
+    from accounts.exports import stream_user_data
+
+    data = b"".join(stream_user_data(user=member))
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "documents/Care plan.pdf" in names and not any("Theirs" in name for name in names)
+
+
+def test_data_download_is_post_only(client, member):
+    assert client.get(reverse("accounts:data_download")).status_code == 405
+
+
+def test_delete_page_explains_what_happens(client, member):
+    add_document(client)
+    html = client.get(reverse("accounts:delete")).content.decode()
+    assert "erased from our storage" in html and "“deleted user”" in html and "download your data" in html
+
+
+def test_delete_needs_the_password_again(client, member):
+    response = client.post(reverse("accounts:delete"), {"confirm": "on"})
+    assert response.status_code == 302 and reverse("account_reauthenticate") in response["Location"]
+    assert User.objects.get(pk=member.pk).is_active
+
+
+def test_delete_needs_the_box_ticked(client, member):
+    reauthenticate(client)
+    response = client.post(reverse("accounts:delete"), {})
+    assert response.status_code == 400
+    assert "Tick the box to confirm" in response.content.decode()
+    assert User.objects.get(pk=member.pk).is_active
+
+
+def test_deleting_the_account_erases_documents_keys_and_sessions_at_once(
+        client, member, _documents, django_capture_on_commit_callbacks):
+    document = add_document(client)
+    client.post(reverse("accounts:document_replace", args=[document.pk]), {"file": pdf("v2.pdf")})
+    TOTP.activate(member, generate_totp_secret())
+    second_browser = Client()
+    second_browser.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert len(stored_files(_documents)) == 2 and Session.objects.count() >= 2
+    reauthenticate(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:delete"), {"confirm": "on"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert stored_files(_documents) == []
+    assert not Document.objects.exists() and not DocumentVersion.objects.exists()
+    assert not DocumentEvent.objects.exists() and not SignIn.objects.filter(user=member).exists()
+    assert not EmailAddress.objects.filter(user=member).exists()
+    assert not Authenticator.objects.filter(user=member).exists()
+    assert not [session for session in Session.objects.all()
+                if session.get_decoded().get("_auth_user_id") == str(member.pk)]
+    user = User.objects.get(pk=member.pk)  # kept, so public posts still point somewhere
+    assert user.email == f"deleted-{member.pk}@invalid" and user.display_name == ""
+    assert not user.is_active and not user.has_usable_password()
+    assert user.public_name == "deleted user"
+    assert second_browser.get(reverse("accounts:home")).status_code == 302
+    assert client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD}).status_code == 200
