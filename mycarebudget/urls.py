@@ -9,6 +9,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("wiki.urls")),

@@ -1,10 +1,19 @@
 """Site-wide pages: home, static information pages, health check and errors."""
 
+import json
+import logging
+
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+csp_logger = logging.getLogger("mycarebudget.csp")
+CSP_REPORT_MAX_BYTES = 10_000
+CSP_REPORTS_PER_MINUTE = 60
 
 
 @require_safe
@@ -33,6 +42,26 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@csrf_exempt  # browsers send these themselves, with no token
+@require_POST
+def csp_report(request):
+    """Log Content-Security-Policy violations: a blocked script means someone tried."""
+    key = f"csp-reports:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 60)
+    if cache.incr(key) > CSP_REPORTS_PER_MINUTE or len(request.body) > CSP_REPORT_MAX_BYTES:
+        return HttpResponse(status=204)
+    try:
+        report = json.loads(request.body).get("csp-report", {})
+    except (ValueError, AttributeError):
+        return HttpResponse(status=400)
+    cache.add("csp-reports:total", 0, None)
+    cache.incr("csp-reports:total")
+    csp_logger.warning("CSP blocked %s on %s (%s)", str(report.get("blocked-uri", ""))[:200],
+                       str(report.get("document-uri", ""))[:200],
+                       str(report.get("violated-directive", ""))[:100])
+    return HttpResponse(status=204)
 
 
 def bad_request(request, exception=None):

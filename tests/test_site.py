@@ -150,3 +150,18 @@ def test_redis_cache_when_redis_url_is_set():
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout.strip() == "RedisCache yes", result.stderr
+
+
+def test_csp_reports_violations_to_our_endpoint(client):
+    assert "report-uri /csp-report/" in client.get("/")["Content-Security-Policy"]
+    report = {"csp-report": {"blocked-uri": "inline", "document-uri": "http://x/wiki/a/",
+                             "violated-directive": "script-src-elem"}}
+    import json
+
+    response = client.post("/csp-report/", data=json.dumps(report), content_type="application/csp-report")
+    assert response.status_code == 204
+
+
+def test_csp_report_rejects_junk_and_gets(client):
+    assert client.post("/csp-report/", data="not json", content_type="application/csp-report").status_code == 400
+    assert client.get("/csp-report/").status_code == 405

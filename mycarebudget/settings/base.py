@@ -242,6 +242,7 @@ STORAGES = {
 }
 
 # Email goes out through Django's mail API, from a task so a failing mail
+    "report-uri": ["/csp-report/"],
 # server never fails the request that caused it.
 # In development mail is printed in the terminal that runs `make run`;
 # with EMAIL_HOST set it goes out over SMTP.
