@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,13 +9,18 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
     path("csp-report/", views.csp_report, name="csp_report"),
+    path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("wiki.urls")),
     path("", include("forum.urls")),
 ]
+
+if settings.BENCH_FLOOR:  # only while bench/run.py measures the floor
+    from mycarebudget.bench_floor import floor
+
+    urlpatterns.append(path("_bench/floor/", floor, name="bench_floor"))
 
 handler400 = "mycarebudget.views.bad_request"
 handler403 = "mycarebudget.views.permission_denied"

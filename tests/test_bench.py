@@ -1,0 +1,159 @@
+"""The benchmarks' own code: the floor view, and the seeder on small data.
+
+The benchmarks assert nothing about time; these tests check that the floor is absent unless
+asked for, that seeded data has the shape the services make (so the figures measure real
+pages), and that the pages the benchmarks read keep their query counts whatever the data.
+"""
+
+import importlib
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, clear_url_caches, reverse
+
+from bench import seed
+from tests.accounts.fixtures import document_key, document_root  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def floor_urls(settings):
+    """The site's URLs as bench/run.py serves them, with MCB_BENCH_FLOOR set."""
+    from mycarebudget import urls
+
+    settings.BENCH_FLOOR = True
+    importlib.reload(urls)
+    clear_url_caches()
+    yield
+    settings.BENCH_FLOOR = False
+    importlib.reload(urls)
+    clear_url_caches()
+
+
+def test_floor_is_absent_by_default(client, settings):
+    assert settings.BENCH_FLOOR is False
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_floor")
+    assert client.get("/_bench/floor/").status_code == 404
+
+
+def test_floor_serves_20_kb_through_the_site_middleware(client, floor_urls, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("bench_floor"))
+    assert response.status_code == 200
+    assert len(response.content) == 20 * 1024
+    assert response["Content-Security-Policy"] and response["X-Frame-Options"] == "DENY"
+    assert client.post(reverse("bench_floor")).status_code == 405
+
+
+def test_reply_counts_add_up_with_one_long_topic():
+    counts = seed.reply_counts(50, 3000, 1200)
+    assert counts[0] == 1200
+    assert len(counts) + sum(counts) == 3000
+    assert min(counts) >= 0
+
+
+def test_sections_render_the_same_alone_as_in_the_whole_page():
+    import random
+
+    from wiki.services import render_page_body
+
+    sections = seed.Sections(random.Random(1))
+    sections.edit(random.Random(2), ["A new paragraph about the budget."])
+    assert sections.html == str(render_page_body(sections.body))
+
+
+@pytest.fixture
+def seeded_pages(db):
+    seed.seed_users(20)
+    seed.seed_pages(3, 6)
+
+
+def test_seeded_history_has_the_shape_the_services_make(seeded_pages, client):
+    from wiki.models import Page
+    from wiki.services import render_page_body
+
+    page = Page.objects.get(slug="bench-1")
+    assert page.revision == 6
+    versions = list(page.versions.order_by("number"))
+    assert [version.number for version in versions] == [1, 2, 3, 4, 5, 6]
+    for version in versions:
+        content = version.content()  # the reversion Version, read as the site reads it
+        assert content["slug"] == "bench-1" and content["title"] == version.title
+        assert version.body_html == str(render_page_body(content["body"]))
+        assert version.revision.comment == version.edit_summary
+    assert versions[-1].content()["body"] == page.body
+    assert len({version.body_html for version in versions}) == 6
+    for url in ["history/", "versions/3/", "compare/2/5/", "compare/5/6/"]:
+        assert client.get(f"/wiki/bench-1/{url}").status_code == 200
+
+
+def test_seeded_guide_page_answers_in_three_queries_and_then_304(seeded_pages, client,
+                                                                 django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = client.get("/wiki/bench-2/")
+    assert response.status_code == 200
+    with django_assert_max_num_queries(3):
+        again = client.get("/wiki/bench-2/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_seeded_pages_are_found_by_their_rare_place_word(seeded_pages):
+    from wiki.search import search_pages
+
+    hits, total, _ = search_pages(seed.PLACES[1])
+    assert total == 1 and hits[0].url == "/wiki/bench-1/"
+
+
+@pytest.fixture
+def seeded_forum(db):
+    seed.seed_users(30)
+    seed.seed_forum(4, 120, 60)
+
+
+def test_seeded_forum_keeps_counters_and_search_index_in_step(seeded_forum):
+    from forum.models import Post, Topic
+    from forum.search import search_discussions
+
+    topics = Topic.objects.filter(author__email__endswith=seed.BENCH_EMAIL)
+    assert topics.count() == 4 and Post.objects.filter(topic__in=topics).count() == 120
+    for topic in topics:
+        replies = Post.objects.filter(topic=topic, is_first=False)
+        assert topic.reply_count == replies.count()
+        assert topic.last_activity_at == max(post.created_at for post in topic.posts.all())
+    long_topic = topics.get(title=seed.BIG_TOPIC_TITLE)
+    assert long_topic.reply_count == 60
+    # A reply that shares its body with an earlier one is found by search too.
+    last = Post.objects.filter(topic=long_topic).order_by("-pk").first()
+    word = max(last.body.split(), key=len).strip(".,;:()")
+    assert any(hit.title == long_topic.title for hit in search_discussions(word, limit=50))
+
+
+def test_long_topic_pages_cost_the_same_queries_first_and_last(seeded_forum):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forum.models import Topic
+
+    topic = Topic.objects.get(title=seed.BIG_TOPIC_TITLE)
+    client = Client()
+    counts = []
+    for page in (1, 3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(topic.get_absolute_url(), {"page": page}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 4
+
+
+def test_seeded_documents_are_stored_encrypted(db, document_root):  # noqa: F811
+    from accounts.models import Document
+    from accounts.services import read_details
+
+    seed.seed_users(5)
+    assert seed.seed_documents(3) == 3
+    assert seed.seed_documents(3) == 0  # a second run adds nothing
+    document = Document.objects.order_by("created_at").first()
+    assert read_details(document).name.startswith("Timesheet ")
+    stored = [path.read_bytes() for path in document_root.rglob("*") if path.is_file()]
+    assert len(stored) == 3 and not any(b"Timesheet" in blob for blob in stored)
