@@ -21,6 +21,7 @@ starter: migrate
 	$(MANAGE) load_starter_guidance
 
 run: starter
+	$(MANAGE) ensure_document_key
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
@@ -35,6 +36,7 @@ serve: $(VENV)/.installed
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
 	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
+	$(MANAGE) ensure_document_key && \
 	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
 
 migrations-check: $(VENV)/.installed
