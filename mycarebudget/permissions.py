@@ -3,14 +3,8 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib import messages
-from django.contrib import messages
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.shortcuts import redirect
-from django.shortcuts import redirect
 from django.shortcuts import redirect
 
 MODERATORS_GROUP = "Moderators"

@@ -59,10 +59,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
-    # Staff reach /admin/ only with two-step verification turned on.
-    "accounts.middleware.StaffTwoStepMiddleware",
-    # Staff reach /admin/ only with two-step verification turned on.
-    "accounts.middleware.StaffTwoStepMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"
@@ -139,86 +135,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MyCareBudget"
-# accounts: our forms (display name, plain-English errors), mail through
-# mycarebudget.mail, TOTP secrets encrypted in the database.
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-MFA_ADAPTER = "accounts.adapter.MFAAdapter"
-ACCOUNT_FORMS = {
-    "login": "accounts.forms.LoginForm",
-    "signup": "accounts.forms.SignupForm",
-    "reset_password": "accounts.forms.ResetPasswordForm",
-    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
-    "change_password": "accounts.forms.ChangePasswordForm",
-    "set_password": "accounts.forms.SetPasswordForm",
-    "add_email": "accounts.forms.ChangeEmailForm",
-    "reauthenticate": "accounts.forms.ReauthenticateForm",
-}
-MFA_FORMS = {
-    "authenticate": "accounts.forms.TwoStepCodeForm",
-    "reauthenticate": "accounts.forms.TwoStepReauthenticateForm",
-    "activate_totp": "accounts.forms.ActivateTOTPForm",
-    "deactivate_totp": "accounts.forms.DeactivateTOTPForm",
-}
-ACCOUNT_CHANGE_EMAIL = True  # one address per member: "change", not "add another"
-ACCOUNT_REAUTHENTICATION_REQUIRED = True  # password again before email/password changes
-ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or email changes
-ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
-
-# "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data"]
-
-# Private documents (accounts): limits, and where the master key comes from.
-# DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-DOCUMENT_QUOTA_BYTES = 500 * 1024 * 1024
-DOCUMENT_MASTER_KEYS = os.environ.get("DOCUMENT_MASTER_KEYS", "")
-DOCUMENT_KEY_FILE = os.environ.get("DOCUMENT_KEY_FILE", "")
-# Uploads bigger than this stream to a temporary file instead of memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o600
-# accounts: our forms (display name, plain-English errors), mail through
-# mycarebudget.mail, TOTP secrets encrypted in the database.
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-MFA_ADAPTER = "accounts.adapter.MFAAdapter"
-ACCOUNT_FORMS = {
-    "login": "accounts.forms.LoginForm",
-    "signup": "accounts.forms.SignupForm",
-    "reset_password": "accounts.forms.ResetPasswordForm",
-    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
-    "change_password": "accounts.forms.ChangePasswordForm",
-    "set_password": "accounts.forms.SetPasswordForm",
-    "add_email": "accounts.forms.ChangeEmailForm",
-    "reauthenticate": "accounts.forms.ReauthenticateForm",
-}
-MFA_FORMS = {
-    "authenticate": "accounts.forms.TwoStepCodeForm",
-    "reauthenticate": "accounts.forms.TwoStepReauthenticateForm",
-    "activate_totp": "accounts.forms.ActivateTOTPForm",
-    "deactivate_totp": "accounts.forms.DeactivateTOTPForm",
-}
-ACCOUNT_CHANGE_EMAIL = True  # one address per member: "change", not "add another"
-ACCOUNT_REAUTHENTICATION_REQUIRED = True  # password again before email/password changes
-ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or email changes
-ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
-
-# "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data"]
-
-# Private documents (accounts): limits, and where the master key comes from.
-# DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-DOCUMENT_QUOTA_BYTES = 500 * 1024 * 1024
-DOCUMENT_MASTER_KEYS = os.environ.get("DOCUMENT_MASTER_KEYS", "")
-DOCUMENT_KEY_FILE = os.environ.get("DOCUMENT_KEY_FILE", "")
-# Uploads bigger than this stream to a temporary file instead of memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o600
 # accounts: our forms (display name, plain-English errors), mail through
 # mycarebudget.mail, TOTP secrets encrypted in the database.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

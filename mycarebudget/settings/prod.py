@@ -26,12 +26,6 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 DOCUMENT_KEY_FILE = os.environ.get("DOCUMENT_KEY_FILE", "")
 # Rate limits count the client's address as the proxy saw it (the last X-Forwarded-For hop).
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
-# Rate limits count the client's address as the proxy saw it (the last X-Forwarded-For hop).
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
-# Rate limits count the client's address as the proxy saw it (the last X-Forwarded-For hop).
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
-# Rate limits count the client's address as the proxy saw it (the last X-Forwarded-For hop).
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 # `make serve` on a laptop speaks plain HTTP: this switch (never set in real
 # production) keeps cookies and redirects working there.
@@ -40,9 +34,6 @@ if env_bool("DJANGO_LOCAL_HTTP"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "sessionid"
     CSRF_COOKIE_NAME = "csrftoken"
-    ALLAUTH_TRUSTED_PROXY_COUNT = 0  # no proxy in front: X-Forwarded-For would be the client's own
-    ALLAUTH_TRUSTED_PROXY_COUNT = 0  # no proxy in front: X-Forwarded-For would be the client's own
-    ALLAUTH_TRUSTED_PROXY_COUNT = 0  # no proxy in front: X-Forwarded-For would be the client's own
     ALLAUTH_TRUSTED_PROXY_COUNT = 0  # no proxy in front: X-Forwarded-For would be the client's own
 
 if not os.environ.get("EMAIL_HOST"):
