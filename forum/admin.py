@@ -34,7 +34,8 @@ class TopicAdmin(ReadOnlyAdmin):
 
 @admin.register(Post)
 class PostAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "topic", "author", "kind", "created_at", "edit_count", "is_held", "hidden_at", "deleted_at"]
+    list_display = ["pk", "topic", "author", "kind", "created_at", "edit_count", "is_held", "hidden_at",
+                    "deleted_at"]
     list_filter = ["kind", "is_held"]
     search_fields = ["topic__title"]
     exclude = ["search_vector", "body_html"]

@@ -33,11 +33,13 @@ def user_data(user) -> dict[str, object]:
             for topic in topics],
         "forum/posts.json": [
             {"id": post.pk, "topic_id": post.topic_id, "topic_title": post.topic.title,
-             "kind": _post_kind(post), "text": post.body, "created_at": _when(post.created_at), "edited_at": _when(post.edited_at),
+             "kind": _post_kind(post), "text": post.body,
+             "created_at": _when(post.created_at), "edited_at": _when(post.edited_at),
              "deleted_at": _when(post.deleted_at), "hidden_at": _when(post.hidden_at),
              "hidden_reason": post.hidden_reason or None, "waiting_for_approval": post.is_held,
              "earlier_versions": [
-                 {"title": revision.title or None, "text": revision.body, "written_at": _when(revision.created_at)}
+                 {"title": revision.title or None, "text": revision.body,
+                  "written_at": _when(revision.created_at)}
                  for revision in post.revisions.all()]}
             for post in posts],
         "forum/supports.json": [

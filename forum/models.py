@@ -40,7 +40,8 @@ class Category(models.Model):
     slug = models.SlugField(max_length=60, unique=True, validators=[validate_category_slug])
     description = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
-    is_ideas = models.BooleanField(default=False, help_text="Topics here are ideas with a status and supporters")
+    is_ideas = models.BooleanField(default=False,
+                                   help_text="Topics here are ideas with a status and supporters")
     moderators_only_topics = models.BooleanField(
         default=False, help_text="Only moderators start topics here (members can still reply)")
 
@@ -111,7 +112,8 @@ class Topic(models.Model):
     reply_count = models.PositiveIntegerField(default=0, help_text="Public replies, kept by forum.services")
     is_locked = models.BooleanField(default=False)
     # Mirrors of the opening post's state, so lists filter without a join.
-    is_held = models.BooleanField(default=False, help_text="Waiting for a moderator to approve its opening post")
+    is_held = models.BooleanField(default=False,
+                                  help_text="Waiting for a moderator to approve its opening post")
     is_hidden = models.BooleanField(default=False, help_text="Its opening post was hidden by a moderator")
     # Ideas only.
     status = models.CharField(max_length=24, choices=IdeaStatus.choices, blank=True)
@@ -250,9 +252,11 @@ class PostRevision(models.Model):
     """What a post said before an edit. Moderators can read every earlier version."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, help_text="The topic title, for opening posts")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True,
+                             help_text="The topic title, for opening posts")
     body = models.TextField()
-    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
     created_at = models.DateTimeField(help_text="When this version was first written")
     replaced_at = models.DateTimeField(default=timezone.now)
 
@@ -267,7 +271,8 @@ class Support(models.Model):
     """One member supports one idea, once."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="forum_supports")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -330,13 +335,14 @@ class Report(models.Model):
         DISMISSED = "dismissed", "No action needed"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="forum_reports")
     reason = models.CharField(max_length=12, choices=Reason.choices)
     details = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
 
     objects = ReportQuerySet.as_manager()
@@ -352,14 +358,17 @@ class Report(models.Model):
 class SuspensionQuerySet(models.QuerySet):
     def active(self) -> "SuspensionQuerySet":
         now = timezone.now()
-        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True, starts_at__lte=now)
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True,
+                           starts_at__lte=now)
 
 
 class Suspension(models.Model):
     """A member who may read but not post, support or report until it ends or is lifted."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_suspensions")
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="forum_suspensions")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
     reason = models.TextField(max_length=REASON_MAX_LENGTH)
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until a moderator lifts it")

@@ -42,8 +42,10 @@ def test_two_replies_at_the_same_moment_are_both_saved_and_counted():
         topic = start(title=f"Busy topic {trial}")
         first, second = member(), member()
         _, errors = at_the_same_moment(
-            lambda: services.post_reply(topic=topic, author=first, body="First person's words"),
-            lambda: services.post_reply(topic=topic, author=second, body="Second person's words"))
+            lambda topic=topic, first=first: services.post_reply(topic=topic, author=first,
+                                                                 body="First person's words"),
+            lambda topic=topic, second=second: services.post_reply(topic=topic, author=second,
+                                                                   body="Second person's words"))
         assert errors == []
         replies = Post.objects.filter(topic=topic, is_first=False)
         assert sorted(replies.values_list("body", flat=True)) == ["First person's words", "Second person's words"]
@@ -84,8 +86,9 @@ def test_reply_racing_a_lock_is_either_saved_or_refused_never_lost(moderator):
     for _ in range(TRIALS):
         topic = start()
         author = member()
-        _, errors = at_the_same_moment(lambda: services.lock_topic(topic=topic, moderator=moderator),
-                                       lambda: services.post_reply(topic=topic, author=author, body="Race"))
+        _, errors = at_the_same_moment(
+            lambda topic=topic: services.lock_topic(topic=topic, moderator=moderator),
+            lambda topic=topic, author=author: services.post_reply(topic=topic, author=author, body="Race"))
         saved = Post.objects.filter(topic=topic, is_first=False).count()
         assert (saved, errors) == (1, []) or (saved == 0 and isinstance(errors[0], services.TopicLocked))
         assert Topic.objects.get(pk=topic.pk).reply_count == saved
