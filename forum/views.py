@@ -587,6 +587,7 @@ def moderation_reports(request):
     suspensions = Suspension.objects.active().select_related("user", "moderator").order_by("-starts_at")
     return render(request, "moderation/reports.html", {
         "page_obj": page_obj, "reported": page_obj.object_list, "held": held, "suspensions": suspensions,
+        "new_account_hours": int(settings.FORUM_NEW_ACCOUNT_AGE.total_seconds() // 3600),
         "moderation_tab": "reports", "crumbs": [("Moderation", "/moderation/"), ("Forum reports", "")],
     })
 
