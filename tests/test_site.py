@@ -145,11 +145,15 @@ def test_redis_cache_when_redis_url_is_set():
     import subprocess
     import sys
 
-    code = ("import django; django.setup(); from django.core.cache import cache; "
+    code = ("import django; django.setup(); from django.core.cache import caches; cache = caches['default']; "
             "cache.set('mcb-probe', 'yes', 10); print(type(cache).__name__, cache.get('mcb-probe'))")
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout.strip() == "RedisCache yes", result.stderr
+    import redis
+
+    keys = redis.Redis.from_url(url).keys("*mcb-probe")
+    assert keys, "the value did not reach Redis"
 
 
 def test_csp_reports_violations_to_our_endpoint(client):
