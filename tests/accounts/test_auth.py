@@ -229,3 +229,36 @@ def test_sign_in_pages_use_our_layout(client, name):
     html = client.get(reverse(name)).content.decode()
     assert html.count("<h1") == 1 and 'id="main-content"' in html and "<script" not in html
     assert "placeholder=" not in html
+
+
+def test_password_reset_link_works_once(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="forgetful@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
+    link = re.search(r"https?://testserver(/account/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link)["Location"]  # allauth moves the key out of the address first
+    new_password = "another long passphrase 77"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(form_url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+    again = client.get(link, follow=True).content.decode()
+    assert "This link has expired" in again
+
+
+def test_changing_password_needs_the_current_one(client, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    client.force_login(user)
+    new_password = "a different passphrase 99"
+    wrong = client.post(reverse("account_change_password"),
+                        {"oldpassword": "not it at all", "password1": new_password, "password2": new_password})
+    assert wrong.status_code == 200
+    assert re.findall(r"Error:</span>([^<]*)", wrong.content.decode()) == [" Enter your current password"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_change_password"),
+                               {"oldpassword": PASSWORD, "password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+    assert any("password" in message.subject.lower() for message in mail.outbox)  # told by email
