@@ -291,3 +291,35 @@ def test_log_is_paginated(client, moderator):
     client.force_login(moderator)
     assert "Page 1 of 2" in html_of(client.get("/moderation/log/"))
     assert "Action 0:" in html_of(client.get("/moderation/log/?page=2"))
+
+
+def test_suspend_page_shows_the_members_latest_posts_and_refuses_moderators(client, moderator):
+    from django.contrib.auth.models import Group
+
+    target = member(display_name="Posting Pat")
+    reply(start(title="Pat's favourite topic"), author=target)
+    client.force_login(moderator)
+    html = html_of(client.get(reverse("forum:member_suspend", args=[target.pk])))
+    assert "Suspend Posting Pat" in html and "Pat&#x27;s favourite topic" in html
+    other_moderator = member(display_name="Other Mod")
+    other_moderator.groups.add(Group.objects.get(name="Moderators"))
+    response = client.post(reverse("forum:member_suspend", args=[other_moderator.pk]),
+                           {"length": "1", "reason": "Testing"})
+    assert "Moderators cannot be suspended" in html_of(response)
+    assert not Suspension.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["category", "topic", "post", "postrevision", "report", "suspension", "support",
+                                   "follow", "preferences"])
+def test_admin_lists_forum_models(staff_client, model):
+    post = reply(start())
+    services.report_post(post=post, reporter=member(), reason="spam")
+    assert staff_client.get(f"/admin/forum/{model}/").status_code == 200
+
+
+def test_admin_cannot_edit_posts_behind_the_services_back(staff_client):
+    post = reply(start())
+    assert staff_client.get("/admin/forum/post/add/").status_code == 403
+    response = staff_client.post(f"/admin/forum/post/{post.pk}/change/", {"body": "Changed in admin"})
+    assert response.status_code == 403
+    assert Post.objects.get(pk=post.pk).body == "Thank you, that helped."

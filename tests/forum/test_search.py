@@ -114,3 +114,13 @@ def test_empty_query_and_limit():
     assert search_discussions("") == []
     assert len(search_discussions("wombat", limit=2)) == 2
     assert Post.objects.count() == 3
+
+
+def test_site_search_page_marks_forum_hits_as_discussions(client, moderator):
+    """End to end through /search/ (the wiki's page mixes guide and discussion hits)."""
+    topic = start(title="Tortoiseshell budgeting question", body="How do I plan tortoiseshell costs?")
+    hidden = start(title="Tortoiseshell spam", body="tortoiseshell offer")
+    services.hide_post(post=opening_post(hidden), moderator=moderator, reason="Spam")
+    html = client.get("/search/?q=tortoiseshell").content.decode()
+    assert f'href="{topic.get_absolute_url()}"' in html and ">Discussion<" in html
+    assert "Tortoiseshell spam" not in html
