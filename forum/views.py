@@ -284,7 +284,8 @@ def post_edit(request, pk):
             _add_service_error(form, error)
         else:
             messages.success(request, "Your changes have been saved")
-            post.refresh_from_db()
+            # The title, and so the topic's address, may have changed.
+            post = Post.objects.select_related("topic").get(pk=post.pk)
             return redirect(_post_location(post, request.user))
     return render(request, "forum/post_edit.html", {
         "post": post, "topic": topic, "form": form,
