@@ -1,5 +1,6 @@
 """Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
 
+import re
 from itertools import groupby
 
 from django.contrib import messages
@@ -371,7 +372,8 @@ def moderation_reject(request, pk):
 @require_safe
 def search(request):
     """Guides and discussions, ranked, with highlighted snippets."""
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # Control characters (NUL above all, which PostgreSQL refuses) are never search words.
+    query = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", request.GET.get("q", "")).split())[:200]
     kind = request.GET.get("type", "all")
     context = {"query": query, "kind": kind, "crumbs": [("Search", "")], "terms": query_terms(query)}
     if not query:

@@ -270,3 +270,11 @@ def test_moderation_queue_queries_do_not_grow(client, moderator, make_page, djan
     client.force_login(moderator)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("wiki:moderation_queue")).status_code == 200
+
+
+def test_null_characters_are_refused_not_a_server_error(client, user, make_page):
+    page = make_page()
+    client.force_login(user)
+    response = client.post(f"/wiki/{page.slug}/edit/", form_data(page, body="Text\x00with a null"))
+    assert response.status_code == 200
+    assert "Null characters are not allowed" in response.content.decode()

@@ -105,3 +105,8 @@ def test_snippets_read_as_sentences(make_page):
     hits, _, _ = search_pages("equipment")
     text = "".join(part for part, _ in hits[0].snippet)
     assert "agency care. equipment." in text
+
+
+def test_control_characters_in_the_query_are_harmless(client, guides):
+    response = client.get("/search/", {"q": "employ\x00ing\x1b"})
+    assert response.status_code == 200
