@@ -48,3 +48,14 @@ def test_renamed_starter_page_is_not_recreated(publish):
     publish(Page.objects.get(slug="glossary"), slug="words-explained")
     call_command("load_starter_guidance", verbosity=0)
     assert not Page.objects.filter(slug="glossary").exists()
+
+
+def test_home_page_start_here_links_all_resolve(client):
+    import re
+
+    call_command("load_starter_guidance", verbosity=0)
+    html = client.get("/").content.decode()
+    links = re.findall(r'href="(/wiki/[a-z0-9-]+/)"', html)
+    assert len(links) >= 6
+    for link in links:
+        assert client.get(link).status_code == 200, link
