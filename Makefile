@@ -45,5 +45,14 @@ migrations-check: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
+# Benchmarks (bench/README.md): gunicorn beside a floor view, loaded by wrk (apt-get install wrk).
+# bench: full seed on PostgreSQL and SQLite, writes bench/results.md and bench/results.json.
+# bench-quick: small seed, short runs, under 3 minutes; results in bench/data/quick/.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed
+	$(PY) bench/run.py --quick $(BENCH_ARGS)
+
 clean-venv:
 	rm -rf $(VENV)

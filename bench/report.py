@@ -1,0 +1,285 @@
+"""bench/results.md from the figures bench/run.py collected (results.json holds the same, in full)."""
+
+LABELS = {
+    "guide_page": "Guide page, anonymous (one page, cached)",
+    "guide_page_304": "Guide page, repeat visit (If-None-Match → 304)",
+    "guide_pages_rotating": "Guide pages, anonymous, 1,000 pages in turn",
+    "guide_page_signed_in": "Guide page, signed in",
+    "topic_page": "Forum topic with 1,200 replies, first page",
+    "topic_last_page": "Forum topic with 1,200 replies, last page",
+    "topic_page_signed_in": "Forum topic with 1,200 replies, signed in",
+    "category_page": "Forum category page (busiest category)",
+    "category_page_signed_in": "Forum category page, signed in",
+    "search_budget": "Search page for “budget” (guides and discussions)",
+}
+QUERY_KEYS = {
+    "guide_page": "guide_page",
+    "guide_page_304": "guide_page_304",
+    "guide_pages_rotating": "guide_page",
+    "guide_page_signed_in": "guide_page_signed_in",
+    "topic_page": "topic_page",
+    "topic_last_page": "topic_last_page",
+    "topic_page_signed_in": "topic_page_signed_in",
+    "category_page": "category_page",
+    "category_page_signed_in": "category_page_signed_in",
+    "search_budget": "search_budget",
+}
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def kib(value: int) -> str:
+    return f"{value / 1024:.1f} KB"
+
+
+def _ratio_cell(database: dict, name: str) -> str:
+    run = database["load"][name]
+    queries = database["queries"][QUERY_KEYS[name]]["queries"]
+    return f"{run['ratio']:.2f}× ({run['rps']:.0f} of {run['floor_rps']:.0f} req/s), {queries} queries"
+
+
+def _targets(results: dict) -> list[str]:
+    databases = results["databases"]
+    kinds = list(databases)
+    header = "| Target | Goal | " + " | ".join(f"Measured, {kind}" for kind in kinds) + " | Anchors |"
+    lines = [header, "|" + "---|" * (len(kinds) + 3)]
+
+    def row(label: str, goal: str, cells: list[str], anchors: str) -> None:
+        lines.append(f"| {label} | {goal} | " + " | ".join(cells) + f" | {anchors} |")
+
+    def ratio_row(label: str, names: list[str], goal: float, max_queries: int | None, anchors: str) -> None:
+        cells = []
+        for kind in kinds:
+            database = databases[kind]
+            parts, ok = [], True
+            for name in names:
+                run = database["load"][name]
+                queries = database["queries"][QUERY_KEYS[name]]["queries"]
+                ok &= run["ratio"] >= goal and (max_queries is None or queries <= max_queries)
+                parts.append(
+                    f"{LABELS[name].split(', ', 1)[-1] if len(names) > 1 else ''}"
+                    f"{': ' if len(names) > 1 else ''}{_ratio_cell(database, name)}"
+                )
+            cells.append(f"{verdict(ok)}: " + "; ".join(parts))
+        limit = f", at most {max_queries} queries" if max_queries else ", queries not growing with the data"
+        row(label, f"≥ {goal}× floor{limit}", cells, anchors)
+
+    wagtail = "Wagtail article 0.05× (6 queries); django-wiki article 0.03× (14 queries)"
+    ratio_row("Anonymous guide page", ["guide_page"], 0.8, 3, wagtail)
+    cells = []
+    for kind in kinds:
+        database = databases[kind]
+        cold = database["queries"]["guide_page_cold"]["queries"]
+        cells.append(
+            f"{_ratio_cell(database, 'guide_pages_rotating')}; first view of a page {cold} queries; "
+            f"304: {_ratio_cell(database, 'guide_page_304')}"
+        )
+        cells[-1] = f"{verdict(database['queries']['guide_page_cold']['queries'] <= 3)}: " + cells[-1]
+    row(
+        f"Anonymous guide pages, any of 1,000 (a page has {databases[kinds[0]]['targets']['guide_versions']} "
+        "versions)",
+        "at most 3 queries whatever the versions; 304 on repeat",
+        cells,
+        wagtail,
+    )
+    ratio_row("Signed-in guide page", ["guide_page_signed_in"], 0.3, None, wagtail)
+    ratio_row(
+        "Forum topic, 1,200 replies, paginated",
+        ["topic_page", "topic_last_page"],
+        0.3,
+        None,
+        "django-wiki 0.03×",
+    )
+    ratio_row("Forum topic, signed in", ["topic_page_signed_in"], 0.3, None, "")
+    ratio_row("Forum category page", ["category_page", "category_page_signed_in"], 0.3, None, "")
+
+    search_anchor = "PostgreSQL FTS ranking every match: rare 1-3 ms; common 130 ms at 10,000 pages"
+    for label in ("rare", "budget", "care", "two_words"):
+        cells = []
+        for kind in kinds:
+            database = databases[kind]
+            found = database["search"][label]
+            http = database["search_http"][label]
+            worst = max(found["guides"]["p95_ms"], found["discussions"]["p95_ms"], http["p95_ms"])
+            cells.append(
+                f"{verdict(worst < 20)}: guides {found['guides']['p95_ms']} ms, discussions "
+                f"{found['discussions']['p95_ms']} ms, whole /search/ page over HTTP {http['p95_ms']} ms "
+                f"({found['guide_matches']} guides match)"
+            )
+        query = databases[kinds[0]]["search"][label]["query"]
+        row(
+            f"Search p95, {label.replace('_', ' ')}: “{query}”",
+            "p95 < 20 ms on PostgreSQL; SQLite FTS5 beside it",
+            cells,
+            search_anchor,
+        )
+
+    cells = []
+    for kind in kinds:
+        weight = databases[kind]["page_weight"]
+        ok = weight["total_gzip_bytes"] < 30 * 1024 and not weight["web_fonts"] and not weight["script_tags"]
+        cells.append(
+            f"{verdict(ok)}: {kib(weight['total_gzip_bytes'])} gzipped (HTML "
+            f"{kib(weight['files']['html']['gzip_bytes'])}), {weight['script_tags']} scripts, "
+            f"{weight['web_fonts']} web fonts"
+        )
+    row(
+        "Guide page weight: HTML, CSS and JavaScript",
+        "< 30 KB gzipped, no web fonts, no framework JS, works without JavaScript",
+        cells,
+        "django-wiki article 115 KB gzipped",
+    )
+
+    documents = results.get("documents", {})
+    if "results" in documents:
+        modes = {item["mode"]: item for item in documents["results"]}
+        plain, encrypted = modes["plain"], modes["encrypted"]
+        up = encrypted["upload_mb_per_s"] / plain["upload_mb_per_s"]
+        down = encrypted["download_mb_per_s"] / plain["download_mb_per_s"]
+        ok = min(up, down) >= 0.5 and encrypted["peak_rss_rise_mib"] < 32
+        cell = (
+            f"{verdict(ok)}: upload {up:.2f}× ({encrypted['upload_mb_per_s']} of {plain['upload_mb_per_s']} "
+            f"MB/s), download {down:.2f}× ({encrypted['download_mb_per_s']} of {plain['download_mb_per_s']} "
+            f"MB/s), peak memory +{encrypted['peak_rss_rise_mib']} MiB"
+        )
+        lines.append(
+            f"| Documents, {documents['size_mb']} MB file, encrypted vs plain storage | ≥ 0.5× "
+            f"throughput, peak memory rise < 32 MB | {cell} |"
+            + " |" * (len(kinds) - 1)
+            + " unencrypted storage on the same disk |"
+        )
+    else:
+        lines.append(
+            f"| Documents | ≥ 0.5× | not measured: {documents.get('missing', 'no figures')} |"
+            + " |" * len(kinds)
+        )
+    lines.append(
+        "| Scale on paper | what one machine serves; 100,000 budget holders | see "
+        "[bench/README.md](README.md#scale-on-paper) |" + " |" * len(kinds)
+    )
+    return lines
+
+
+def _load_table(kind: str, database: dict) -> list[str]:
+    lines = [
+        f"### Every load run, {kind}",
+        "",
+        "| Page | Path | req/s | floor req/s beside it | ratio | p50 | p99 | queries | bad responses |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, label in LABELS.items():
+        run = database["load"][name]
+        queries = database["queries"][QUERY_KEYS[name]]["queries"]
+        lines.append(
+            f"| {label} | `{run['path']}` | {run['rps']:.0f} | {run['floor_rps']:.0f} | "
+            f"{run['ratio']:.2f}× | {run.get('p50_ms', '')} ms | {run.get('p99_ms', '')} ms | {queries} | "
+            f"{run['bad_responses'] + run['socket_errors']} |"
+        )
+    floor = database["load"]["floor"]
+    lines += [
+        "",
+        f"Floor runs (req/s, in order): {', '.join(f'{rps:.0f}' for rps in floor['runs_rps'])}; "
+        f"mean {floor['rps']:.0f}, spread {floor['spread'] * 100:.0f}% between the slowest and fastest.",
+        "",
+    ]
+    lines += [
+        "Queries per request (Django test client, CaptureQueriesContext):",
+        "",
+        "| Request | queries | status | bytes |",
+        "|---|---|---|---|",
+    ]
+    for name, item in database["queries"].items():
+        lines.append(f"| {name} | {item['queries']} | {item['status']} | {item['bytes']} |")
+    lines += [
+        "",
+        "Search, in-process (p50 / p95 ms over repeats) and over HTTP:",
+        "",
+        "| Query | guides matched | search_pages | search_discussions | /search/ over HTTP |",
+        "|---|---|---|---|---|",
+    ]
+    for label, found in database["search"].items():
+        http = database["search_http"][label]
+        lines.append(
+            f"| “{found['query']}” | {found['guide_matches']} | {found['guides']['p50_ms']} / "
+            f"{found['guides']['p95_ms']} | {found['discussions']['p50_ms']} / "
+            f"{found['discussions']['p95_ms']} | {http['p50_ms']} / {http['p95_ms']} |"
+        )
+    weight = database["page_weight"]
+    lines += [
+        "",
+        f"Page weight of `{weight['path']}`:",
+        "",
+        "| File | bytes | gzipped | served |",
+        "|---|---|---|---|",
+    ]
+    for name, item in weight["files"].items():
+        served = (
+            "gzip by whitenoise" if item.get("served_gzip") else "compressed by the proxy (measured gzip -6)"
+        )
+        lines.append(f"| {name} | {item['bytes']} | {item['gzip_bytes']} | {served} |")
+    target = database["targets"]
+    lines += [
+        "",
+        f"Data: {target['pages']} guide pages, {target['page_versions']} versions, "
+        f"{target['topics']} topics, "
+        f"{target['posts']} posts ({target['category_topics']} topics in the category read, "
+        f"{target['topic_replies']} replies in the long topic). Prepared (migrate, seed what was missing, "
+        f"collectstatic) in {database['prepare_seconds']} s.",
+        "",
+    ]
+    return lines
+
+
+def write_report(results: dict) -> str:
+    machine = results["machine"]
+    kinds = list(results["databases"])
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `{results['command']}` (bench/run.py) on {results['started_at']}, "
+        f"in {results['seconds']} s.",
+        "",
+        f"Machine: {machine['cpus']} cores, {machine['platform']}, Python {machine['python']}, "
+        f"{machine['gunicorn']}, {machine['wrk']}. Load average at the start: "
+        f"{', '.join(f'{value:.1f}' for value in machine['load_average_at_start'])}.",
+        "",
+        "Server: gunicorn, 2 sync workers, `mycarebudget.settings.prod` (DEBUG off, whitenoise, locmem "
+        "cache per worker), every request with `X-Forwarded-Proto: https` as the TLS proxy sends it. "
+        f"Load: `{results['wrk']}` from loopback. Each page's run sits between two runs of the floor "
+        "(`/_bench/floor/`: 20 KB of fixed HTML from the same gunicorn, through the same middleware), "
+        "and its ratio is its requests per second over the mean of those two floor runs. The benchmarks "
+        "assert nothing about time; the query counts are asserted by `make test`.",
+        "",
+        "## Targets",
+        "",
+        *_targets(results),
+        "",
+        "Anchors are the figures in issue 7, measured the same way (2 cores, gunicorn with 2 sync workers, "
+        "wrk on loopback): a bare Django view with 20 KB of HTML serves about 4,500 req/s; stock Wagtail and "
+        "django-wiki article pages serve 0.05× and 0.03× of that.",
+        "",
+        "## Details",
+        "",
+    ]
+    for kind in kinds:
+        lines += _load_table(kind, results["databases"][kind])
+    documents = results.get("documents", {})
+    if "results" in documents:
+        lines += [
+            "### Documents",
+            "",
+            f"bench/documents_bench.py --size-mb {documents['size_mb']} "
+            "(one fresh process per mode, best of its repeats):",
+            "",
+            "| Mode | upload MB/s | download MB/s | peak RSS rise | stored bytes |",
+            "|---|---|---|---|---|",
+        ]
+        for item in documents["results"]:
+            lines.append(
+                f"| {item['mode']} | {item['upload_mb_per_s']} | {item['download_mb_per_s']} | "
+                f"{item['peak_rss_rise_mib']} MiB | {item['stored_bytes']} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
