@@ -105,8 +105,8 @@ def _check_not_suspended(user) -> None:
     if suspension is None:
         return
     until = f"until {when(suspension.ends_at)}" if suspension.ends_at else "until a moderator lifts it"
-    raise MemberSuspended(f"Your account is suspended {until}, so you can read the forum but not post. "
-                          "Your text is kept below")
+    raise MemberSuspended(f"Your account is suspended {until}, so you can read the forum but not post, "
+                          "support ideas or report posts")
 
 
 def is_new_account(user) -> bool:
@@ -134,8 +134,8 @@ def check_posting_rate(user) -> None:
         next_allowed = recent["last"] + timedelta(seconds=settings.FORUM_MIN_SECONDS_BETWEEN_POSTS)
         gap = (next_allowed - now).total_seconds()
         if gap > 0:
-            raise PostingTooFast(f"You are posting too quickly. Try again in {_wait_words(gap)}. "
-                                 "Your text is kept below", wait_seconds=math.ceil(gap))
+            raise PostingTooFast(f"You are posting too quickly. Try again in {_wait_words(gap)}",
+                                 wait_seconds=math.ceil(gap))
     limit = (settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR if is_new_account(user)
              else settings.FORUM_POSTS_PER_HOUR)
     if recent["count"] >= limit:
@@ -146,7 +146,7 @@ def check_posting_rate(user) -> None:
         kind = "new members" if is_new_account(user) else "members"
         raise PostingTooFast(
             f"You have reached the limit of {limit} posts an hour for {kind}. "
-            f"Try again in {_wait_words(wait)}. Your text is kept below", wait_seconds=math.ceil(wait))
+            f"Try again in {_wait_words(wait)}", wait_seconds=math.ceil(wait))
 
 
 def has_links(body: str, html: str) -> bool:
@@ -240,7 +240,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
         return existing
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     if topic.is_locked and not is_moderator(author):
-        raise TopicLocked("This topic is locked, so nobody can reply to it. Your text is kept below")
+        raise TopicLocked("This topic is locked, so nobody can reply to it")
     _check_not_suspended(author)
     check_posting_rate(author)
     if reply_to is not None and reply_to.topic_id != topic.pk:
@@ -271,7 +271,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
         raise CannotChangePost
     if topic.is_locked and not is_moderator(editor):
-        raise TopicLocked("This topic is locked, so its posts cannot be changed. Your text is kept below")
+        raise TopicLocked("This topic is locked, so its posts cannot be changed")
     _check_not_suspended(editor)
     new_title = title if (post.is_first and title is not None) else topic.title
     if body == post.body and new_title == topic.title:

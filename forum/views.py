@@ -44,9 +44,10 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _add_service_error(form, error: services.ForumError) -> None:
+def _add_service_error(form, error: services.ForumError, *, text_kept: bool = False) -> None:
+    """Put a service's refusal next to its field; on writing forms, say the text is safe."""
     field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    form.add_error(field, f"{error.message}. Your text is kept below" if text_kept else error.message)
 
 
 def _forum_crumbs(*extra) -> list[tuple[str, str]]:
@@ -200,7 +201,7 @@ def topic_create(request, category):
                                          title=form.cleaned_data["title"], body=form.cleaned_data["body"],
                                          submission_key=form.cleaned_data["submission_key"])
         except services.ForumError as error:
-            _add_service_error(form, error)
+            _add_service_error(form, error, text_kept=True)
         else:
             if topic.is_held:
                 messages.info(request, "Thank you. Your topic will appear once a moderator has checked it, "
@@ -246,7 +247,7 @@ def reply_create(request, pk):
             post = services.post_reply(topic=topic, author=request.user, body=form.cleaned_data["body"],
                                        reply_to=reply_to, submission_key=form.cleaned_data["submission_key"])
         except services.ForumError as error:
-            _add_service_error(form, error)
+            _add_service_error(form, error, text_kept=True)
         else:
             if post.is_held:
                 messages.info(request, "Thank you. Your reply will appear to others once a moderator has "
@@ -281,7 +282,7 @@ def post_edit(request, pk):
             services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"],
                                title=form.cleaned_data.get("title"))
         except services.ForumError as error:
-            _add_service_error(form, error)
+            _add_service_error(form, error, text_kept=True)
         else:
             messages.success(request, "Your changes have been saved")
             # The title, and so the topic's address, may have changed.

@@ -38,7 +38,8 @@ def test_new_account_hits_the_hourly_limit_with_minutes_to_wait_and_keeps_text(c
     response = client.post(reverse("forum:reply_create", args=[topic.pk]), {"body": "My sixth post"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "You have reached the limit of 5 posts an hour for new members. Try again in 40 minutes" in html
+    assert ("You have reached the limit of 5 posts an hour for new members. Try again in 40 minutes. "
+            "Your text is kept below") in html
     assert "My sixth post" in html and 'id="id_body-error"' in html and "<title>Error: " in html
     assert Post.objects.filter(author=newcomer).count() == 5
 

@@ -228,7 +228,7 @@ def test_reply_to_locked_topic_shows_error_and_keeps_text(client, moderator):
     response = client.post(reverse("forum:reply_create", args=[topic.pk]), {"body": "Words I typed"})
     html = html_of(response)
     assert response.status_code == 200
-    assert "This topic is locked, so nobody can reply to it" in html
+    assert "This topic is locked, so nobody can reply to it. Your text is kept below" in html
     assert "Words I typed" in html and 'id="id_body-error"' in html
     assert Post.objects.filter(topic=topic).count() == 1
 
