@@ -91,6 +91,7 @@ def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:
 
     Never returns held, hidden or deleted posts, or posts of held or hidden topics.
     """
+    query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     terms = query_terms(query)
     if not terms or limit <= 0:
         return []
