@@ -5,15 +5,18 @@ from django.forms.renderers import TemplatesSetting
 
 
 class AccessibleBoundField(forms.BoundField):
-    """Points a field with errors at its error message, for screen readers."""
+    """Points a field at its hint and its error message (includes/field.html's ids), for screen readers.
 
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        if self.errors:
-            ids = [attrs.get("aria-describedby", ""), f"{self.auto_id}-error"]
-            attrs["aria-describedby"] = " ".join(filter(None, ids))
-            attrs["aria-invalid"] = "true"
-        return attrs
+    Django already sets aria-invalid and aria-describedby; this keeps its ids in
+    step with our template's `<id>-error`, so no reference points at nothing.
+    """
+
+    @property
+    def aria_describedby(self):
+        described = super().aria_describedby
+        if not described:
+            return described
+        return described.replace(f"{self.auto_id}_error", f"{self.auto_id}-error")
 
 
 class AccessibleFormRenderer(TemplatesSetting):

@@ -169,3 +169,16 @@ def test_csp_reports_violations_to_our_endpoint(client):
 def test_csp_report_rejects_junk_and_gets(client):
     assert client.post("/csp-report/", data="not json", content_type="application/csp-report").status_code == 400
     assert client.get("/csp-report/").status_code == 405
+
+
+def test_every_aria_describedby_on_an_error_page_points_at_something(client, user):
+    """Field errors: each id a field names exists on the page (no dangling references)."""
+    import re
+
+    client.force_login(user)
+    html = client.post("/wiki/new/", {"title": "", "body": ""}).content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    for described in re.findall(r'aria-describedby="([^"]+)"', html):
+        for target in described.split():
+            assert target in ids, f"aria-describedby names missing #{target}"
+    assert 'aria-invalid="true"' in html
