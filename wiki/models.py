@@ -160,6 +160,9 @@ class PageLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["from_page", "to_slug"], name="unique_page_link")]
 
+    def __str__(self) -> str:
+        return f"{self.from_page_id} → {self.to_slug}"
+
 
 class EditProposal(models.Model):
     """A proposed change to a page (or a new page). Nothing public changes until it is approved."""

@@ -5,7 +5,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
-from wiki import services
+from wiki import page_cache, services
 from wiki.diff import field_changes, line_diff
 from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
@@ -25,7 +24,6 @@ from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
-ANONYMOUS_PAGE_CACHE_SECONDS = 600
 
 
 def _find_page(slug: str, suffix: str = "") -> Page | HttpResponse:
@@ -68,31 +66,29 @@ def page_by_id(request, pk):
 @require_safe
 def page_detail(request, slug):
     """A guide. Anonymous readers get a cached copy, with ETag and Last-Modified for 304s."""
-    found = _find_page(slug)
-    if isinstance(found, HttpResponse):
-        return found
-    page = found
-    if page.is_retired():
-        return _gone(request, page)
-    anonymous = not request.user.is_authenticated
-    if anonymous:
-        etag = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
-        last_modified = int(page.changed_at.timestamp())
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return not_modified
-        cache_key = f"wiki:page:{etag}"
-        html = None if "messages" in request.COOKIES else cache.get(cache_key)
-        if html is None:
-            html = _render_page(request, page).content
-            cache.set(cache_key, html, ANONYMOUS_PAGE_CACHE_SECONDS)
-        response = HttpResponse(html)
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
-        patch_cache_control(response, public=True, max_age=60)
-        return response
-    response = _render_page(request, page)
-    patch_cache_control(response, private=True, no_cache=True)
+    anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
+    cached = page_cache.get(slug) if anonymous else None
+    if cached is None:
+        found = _find_page(slug)
+        if isinstance(found, HttpResponse):
+            return found
+        page = found
+        if page.is_retired():
+            return _gone(request, page)
+        if not anonymous:
+            response = _render_page(request, page)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        cached = {"html": _render_page(request, page).content,
+                  "etag": f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"',
+                  "last_modified": int(page.changed_at.timestamp())}
+        page_cache.put(slug, **cached)
+    response = get_conditional_response(request, etag=cached["etag"], last_modified=cached["last_modified"])
+    if response is None:
+        response = HttpResponse(cached["html"])
+        response["ETag"] = cached["etag"]
+        response["Last-Modified"] = http_date(cached["last_modified"])
+    patch_cache_control(response, public=True, max_age=60)
     return response
 
 

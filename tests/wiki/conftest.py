@@ -23,23 +23,27 @@ def page_content(**overrides) -> dict:
 
 
 @pytest.fixture
-def make_page(db):
+def make_page(db, django_capture_on_commit_callbacks):
+    """Publish a page, running what would run after commit (cache drops, emails)."""
+
     def make(author=None, edit_summary="First version", **overrides) -> Page:
-        version = services._publish(page=None, content=page_content(**overrides), author=author,
-                                    edit_summary=edit_summary)
+        with django_capture_on_commit_callbacks(execute=True):
+            version = services._publish(page=None, content=page_content(**overrides), author=author,
+                                        edit_summary=edit_summary)
         return Page.objects.get(pk=version.page_id)
 
     return make
 
 
 @pytest.fixture
-def publish(db):
+def publish(db, django_capture_on_commit_callbacks):
     def do(page: Page, author=None, edit_summary="An edit", **changes) -> Page:
         content = {name: getattr(page, name) for name in
                    ("title", "slug", "summary", "topic", "body", "sources", "last_checked", "next_review")}
         content.update(changes)
         page = Page.objects.get(pk=page.pk)
-        services._publish(page=page, content=content, author=author, edit_summary=edit_summary)
+        with django_capture_on_commit_callbacks(execute=True):
+            services._publish(page=page, content=content, author=author, edit_summary=edit_summary)
         return Page.objects.get(pk=page.pk)
 
     return do

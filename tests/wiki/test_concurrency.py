@@ -92,7 +92,7 @@ def test_two_edits_on_the_same_base_second_gets_a_conflict():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=edit, args=(author, text)) for author, text in zip((first, second), texts)]
+    threads = [threading.Thread(target=edit, args=(author, text)) for author, text in zip((first, second), texts, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

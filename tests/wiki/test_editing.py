@@ -214,7 +214,7 @@ def test_failing_mail_server_never_fails_the_decision(client, user, moderator, m
     client.force_login(moderator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(f"/moderation/edits/{proposal.pk}/approve/", {"note": ""})
-    assert len(callbacks) == 1  # the email was attempted, and failed
+    assert any("queue_email" in callback.__qualname__ for callback in callbacks)  # it was tried, and failed
     assert response.status_code == 302
     assert Page.objects.get(pk=page.pk).revision == 2
 

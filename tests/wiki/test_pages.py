@@ -300,3 +300,43 @@ def test_contents_list_links_to_stable_heading_ids(client, make_page):
     html = client.get(page.get_absolute_url()).content.decode()
     assert '<a href="#one">One</a>' in html and '<a href="#two-words">Two words</a>' in html
     assert '<h2 id="two-words">' in html
+
+
+def test_cached_anonymous_view_needs_no_database(client, make_page, django_assert_num_queries):
+    page = make_page()
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(page.get_absolute_url())
+    assert response.status_code == 200 and b"You become an employer." in response.content
+
+
+def test_publishing_drops_the_cached_copy_at_once(client, make_page, django_capture_on_commit_callbacks):
+    page = make_page()
+    client.get(page.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        services._publish(page=Page.objects.get(pk=page.pk), content={**_content(page), "body": "Fresh text.\n"},
+                          author=None, edit_summary="Update")
+    assert b"Fresh text." in client.get(page.get_absolute_url()).content
+
+
+def test_retiring_drops_the_cached_copy(client, make_page, moderator, django_capture_on_commit_callbacks):
+    page = make_page()
+    client.get(page.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retire_page(page=page, moderator=moderator, reason="Gone", replaced_by=None)
+    assert client.get(page.get_absolute_url()).status_code == 410
+
+
+def test_a_new_backlink_drops_the_targets_cached_copy(client, make_page, django_capture_on_commit_callbacks):
+    target = make_page(title="Glossary", slug="glossary", body="Words.\n")
+    client.get(target.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_page(title="Linking", slug="linking", body="See [[Glossary]].\n")
+    assert b'href="/wiki/linking/"' in client.get(target.get_absolute_url()).content
+
+
+def test_signed_in_readers_never_get_the_anonymous_copy(client, user, make_page):
+    page = make_page()
+    client.get(page.get_absolute_url())
+    client.force_login(user)
+    assert b"Your account" in client.get(page.get_absolute_url()).content

@@ -1,0 +1,33 @@
+"""The anonymous copy of each guide, so a reader's request needs no database at all.
+
+Keyed by slug and dropped whenever what the page shows changes (after the
+change commits). With Redis (REDIS_URL) that is immediate for every worker;
+with the per-process memory cache another worker may serve its copy for up to
+PAGE_CACHE_SECONDS, like a CDN's short cache.
+"""
+
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+PAGE_CACHE_SECONDS = 30
+
+
+def key(slug: str) -> str:
+    return f"wiki:anon-page:{slug}"
+
+
+def get(slug: str) -> dict | None:
+    return cache.get(key(slug))
+
+
+def put(slug: str, *, html: bytes, etag: str, last_modified: int) -> None:
+    cache.set(key(slug), {"html": html, "etag": etag, "last_modified": last_modified}, PAGE_CACHE_SECONDS)
+
+
+def forget(slugs: Iterable[str]) -> None:
+    """Drop these pages' copies once the current transaction commits."""
+    keys = [key(slug) for slug in set(slugs) if slug]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys))
