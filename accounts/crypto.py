@@ -226,15 +226,43 @@ class EncryptingReader(io.RawIOBase):
 
     def _encrypt_next(self) -> None:
         plain = _read_exact(self._source, self._chunk_size) if self._index < self._chunks else b""
-        self._consumed += len(plain)
+        self._check_chunk_length(len(plain))
         last = self._index == self._chunks - 1
-        if last and (self._consumed != self._plaintext_size or self._source.read(1)):
-            raise ValueError("the file changed size while it was being encrypted")
-        if not last and len(plain) != self._chunk_size:
-            raise ValueError("the file ended early while it was being encrypted")
         self._buffer += self._cipher.encrypt(_chunk_nonce(self._index), plain,
                                              _chunk_aad(self._aad, self._index, last))
         self._index += 1
+
+    def encrypted_chunks(self) -> Iterator[bytes | memoryview]:
+        """The ciphertext as whole pieces: the header (bytes), then one view per chunk.
+
+        Each chunk is encrypted into one reused buffer, so a large file costs no
+        allocation per chunk: use each piece before asking for the next (storage
+        backends that write chunk by chunk, like the local disk, do). read() and
+        readinto() serve backends that want a file object (S3).
+        """
+        if self._position or self._index:
+            raise io.UnsupportedOperation("the stream has already been read")
+        header, self._buffer = bytes(self._buffer), bytearray()
+        self._position += len(header)
+        yield header  # bytes first: FileSystemStorage opens the file in binary mode from it
+        plain, sealed = memoryview(bytearray(self._chunk_size)), memoryview(bytearray(self._chunk_size + TAG_SIZE))
+        while self._index < self._chunks:
+            count = _readinto_exact(self._source, plain)
+            self._check_chunk_length(count)
+            piece = sealed[:count + TAG_SIZE]
+            self._cipher.encrypt_into(_chunk_nonce(self._index), plain[:count],
+                                      _chunk_aad(self._aad, self._index, self._index == self._chunks - 1), piece)
+            self._index += 1
+            self._position += len(piece)
+            yield piece
+
+    def _check_chunk_length(self, count: int) -> None:
+        self._consumed += count
+        last = self._index == self._chunks - 1
+        if last and (self._consumed != self._plaintext_size or self._source.read(1)):
+            raise ValueError("the file changed size while it was being encrypted")
+        if not last and count != self._chunk_size:
+            raise ValueError("the file ended early while it was being encrypted")
 
     def readinto(self, target) -> int:
         while len(self._buffer) < len(target) and self._index < self._chunks:
@@ -257,6 +285,17 @@ def _read_exact(stream, count: int) -> bytes:
         parts.append(part)
         remaining -= len(part)
     return b"".join(parts)
+
+
+def _readinto_exact(stream, target: memoryview) -> int:
+    """Fill target unless the stream ends first; returns how many bytes came."""
+    filled = 0
+    while filled < len(target):
+        count = stream.readinto(target[filled:])
+        if not count:
+            break
+        filled += count
+    return filled
 
 
 def decrypt_chunks(stream, *, data_key: bytes, aad: bytes) -> Iterator[bytes]:
