@@ -187,8 +187,7 @@ def page_edit(request, slug):
             form.data = form.data.copy()
             form.data["base_revision"] = page.revision
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            _attach_errors(form, error)
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
@@ -206,14 +205,19 @@ def page_new(request):
             proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
                                              edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            _attach_errors(form, error)
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
         "page": None, "form": form, "is_moderator": is_moderator(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown beside the field it is about (the summary links to it)."""
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 def _after_proposal(request, proposal: EditProposal):
