@@ -140,12 +140,18 @@ def search_timings() -> dict:
     for label, query in queries.items():
         guides = timings(lambda query=query: search_pages(query, limit=20), SEARCH_REPEATS)
         discussions = timings(lambda query=query: search_discussions(query, limit=5), SEARCH_REPEATS)
+        # What /search/ asks for, in the same order: 20 guides, then the top 5 discussions.
+        both = timings(
+            lambda query=query: (search_pages(query, limit=20), search_discussions(query, limit=5)),
+            SEARCH_REPEATS,
+        )
         _, total, _ = search_pages(query, limit=20)
         results[label] = {
             "query": query,
             "guide_matches": total,
             "guides": guides,
             "discussions": discussions,
+            "both": both,
         }
     results["rare"]["pages_with_word"] = pages_with_word
     return results

@@ -7,9 +7,9 @@ For each database: migrate, seed (bench/seed.py, skipping what is there), collec
 files, count queries and time search in-process (bench/measure.py), then start gunicorn
 exactly as production does (mycarebudget.settings.prod, 2 sync workers, whitenoise; every
 request carries X-Forwarded-Proto: https as the TLS proxy would send it) with the floor view
-routed (MCB_BENCH_FLOOR=1). wrk drives each page from loopback with floor runs before and
-after it, and every ratio is that page's requests per second over the mean of the two floor
-runs beside it, so machine noise between runs cancels. Nothing here asserts a time.
+routed (MCB_BENCH_FLOOR=1). wrk drives each page from loopback in short slices alternating
+with slices of the floor, and every ratio is that page's requests per second over the floor's
+in the same slices, so the machine's noise between runs cancels. Nothing here asserts a time.
 """
 
 import argparse
@@ -288,12 +288,46 @@ def wrk(
     return parse_wrk(output)
 
 
+def interleaved(server: Server, path: str, seconds: int, headers: list[str], script: Path | None) -> dict:
+    """The page and the floor in alternating slices of equal length, so both see the same machine.
+
+    After a 1-second warm-up of the page, `seconds` of page load are split into slices of about
+    2 seconds (1 in quick mode), each followed by a floor slice as long. The ratio is the page's
+    requests over the floor's requests across all the slices.
+    """
+    length = 2 if seconds >= 6 else 1
+    slices = max(1, seconds // length)
+    wrk(server, path, 1, headers, script, warmup=0)
+    pages, floors = [], []
+    for _ in range(slices):
+        pages.append(wrk(server, path, length, headers, script, warmup=0))
+        floors.append(wrk(server, "/_bench/floor/", length, warmup=0))
+    page_rps = statistics.mean(run["rps"] for run in pages)
+    floor_rps = statistics.mean(run["rps"] for run in floors)
+    return {
+        "path": path,
+        "rps": round(page_rps, 1),
+        "p50_ms": round(statistics.median(run["p50_ms"] for run in pages), 2),
+        "p99_ms": max(run["p99_ms"] for run in pages),
+        "requests": sum(run["requests"] for run in pages),
+        "bad_responses": sum(run["bad_responses"] for run in pages),
+        "socket_errors": sum(run["socket_errors"] for run in pages),
+        "floor_rps": round(floor_rps, 1),
+        "floor_slices_rps": [run["rps"] for run in floors],
+        "page_slices_rps": [run["rps"] for run in pages],
+        "ratio": round(page_rps / floor_rps, 3),
+    }
+
+
 def load_runs(server: Server, found: dict, cookie: str, seconds: int) -> dict:
-    """Each page sandwiched between floor runs; ratio = page rps / mean of the floors beside it."""
+    """Each page interleaved with the floor; ratio = page requests / floor requests in the same slices."""
     target = found["targets"]
     _, headers, _ = server.get(target["guide_page"])
     etag = headers["etag"]
-    rotate = rotating_script(target["guide_slugs"] and [f"/wiki/{slug}/" for slug in target["guide_slugs"]])
+    status, _, body = server.get(target["guide_page"], {"Cookie": cookie})
+    if status != 200 or b"Sign out" not in body:
+        raise SystemExit("the seeded member's session cookie did not sign in")
+    rotate = rotating_script([f"/wiki/{slug}/" for slug in target["guide_slugs"]])
     pages = [
         ("guide_page", target["guide_page"], [], None),
         ("guide_page_304", target["guide_page"], [f"If-None-Match: {etag}"], None),
@@ -306,26 +340,17 @@ def load_runs(server: Server, found: dict, cookie: str, seconds: int) -> dict:
         ("category_page_signed_in", target["category_page"], [f"Cookie: {cookie}"], None),
         ("search_budget", "/search/?q=budget", [], None),
     ]
-    floors = [wrk(server, "/_bench/floor/", seconds, warmup=2)]
+    wrk(server, "/_bench/floor/", 2, warmup=0)
     results = {}
     for name, path, headers, script in pages:
         log(f"  wrk {name} {path}")
-        run = wrk(server, path, seconds, headers, script)
-        floors.append(wrk(server, "/_bench/floor/", seconds))
-        floor = statistics.mean([floors[-2]["rps"], floors[-1]["rps"]])
-        results[name] = {
-            "path": path,
-            **run,
-            "floor_rps": round(floor, 1),
-            "ratio": round(run["rps"] / floor, 3),
-        }
-    floor_rps = [run["rps"] for run in floors]
+        results[name] = interleaved(server, path, seconds, headers, script)
+    floor_rps = [rps for run in results.values() for rps in run["floor_slices_rps"]]
     results["floor"] = {
         "path": "/_bench/floor/",
         "runs_rps": floor_rps,
         "rps": round(statistics.mean(floor_rps), 1),
         "spread": round((max(floor_rps) - min(floor_rps)) / statistics.mean(floor_rps), 3),
-        **{k: v for k, v in floors[0].items() if k.startswith("p")},
     }
     return results
 
@@ -431,6 +456,29 @@ def bench_database(kind: str, args) -> dict:
     }
 
 
+def source_version() -> dict:
+    """The commit measured, and whether the application code differed from it (uncommitted edits)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    changed = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--",
+            "mycarebudget",
+            "wiki",
+            "forum",
+            "accounts",
+            "templates",
+            "static",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return {"commit": commit.stdout.strip(), "uncommitted_changes": bool(changed.stdout.strip())}
+
+
 def machine() -> dict:
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
     gunicorn = subprocess.run([GUNICORN, "--version"], capture_output=True, text=True).stdout.strip()
@@ -469,7 +517,9 @@ def main() -> None:
         "quick": args.quick,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "wrk": f"wrk -t2 -c8 -d{args.seconds}s --latency -H '{FORWARDED}'",
+        "source": source_version(),
+        "wrk": f"wrk -t2 -c8 --latency -H '{FORWARDED}'",
+        "seconds_per_page": args.seconds,
         "anchors": ANCHORS,
         "databases": {},
     }

@@ -24,6 +24,7 @@ What goes through the real services, and what is bulk-created in the same shape:
 
 import argparse
 import datetime
+import functools
 import os
 import random
 import sys
@@ -166,34 +167,35 @@ def seed_users(total: int) -> int:
 # --- guide pages ---------------------------------------------------------------------------------------
 
 
-class Sections:
-    """A page body as sections ("## Heading" and a paragraph), each rendered once.
+@functools.lru_cache(maxsize=8192)
+def _render_block(text: str) -> str:
+    return str(render_markdown(text, known_pages=set(), title_slugs={}))
 
-    Headings are numbered, so their ids are unique and each section renders the same alone
-    as inside the page: the body's HTML is its sections' HTML joined by newlines.
+
+class Sections:
+    """A page body as sections ("## Heading" and a paragraph of about 200 words).
+
+    Headings are numbered, so their ids are unique and each block renders the same alone as
+    inside the page: the body's HTML is its headings' and paragraphs' HTML joined by newlines,
+    and a heading or paragraph that many versions share is rendered once.
     """
 
     def __init__(self, source: random.Random, words: int = 1200):
-        self.rendered: dict[str, str] = {}
-        self.parts = [f"## {source.choice(TITLE_WORDS).title()} {number + 1}\n\n{paragraph(200, source)}\n"
+        self.parts = [(f"## {source.choice(TITLE_WORDS).title()} {number + 1}", paragraph(200, source))
                       for number in range(max(1, words // 200))]
 
     def edit(self, source: random.Random, paragraphs: list[str]) -> None:
-        """Rewrite one section's paragraph, as a typical edit does."""
+        """Rewrite one section's paragraph, as a typical edit does; the page keeps its length."""
         index = source.randrange(len(self.parts))
-        heading = self.parts[index].split("\n", 1)[0]
-        self.parts[index] = f"{heading}\n\n{source.choice(paragraphs)}\n"
+        self.parts[index] = (self.parts[index][0], source.choice(paragraphs))
 
     @property
     def body(self) -> str:
-        return "\n".join(self.parts)
+        return "\n".join(f"{heading}\n\n{text}\n" for heading, text in self.parts)
 
     @property
     def html(self) -> str:
-        for part in self.parts:
-            if part not in self.rendered:
-                self.rendered[part] = str(render_markdown(part, known_pages=set(), title_slugs={}))
-        return "\n".join(self.rendered[part] for part in self.parts)
+        return "\n".join(f"{_render_block(heading)}\n{_render_block(text)}" for heading, text in self.parts)
 
 
 def page_content(number: int, source: random.Random, sections: Sections) -> dict:
@@ -254,7 +256,7 @@ def _bulk_history(page, versions: list[tuple[dict, str]], author_for, first_at: 
 
 def _edit_paragraphs() -> list[str]:
     source = random.Random(SEED + 1)
-    return [paragraph(30, source) for _ in range(1500)]
+    return [paragraph(200, source) for _ in range(1500)]
 
 
 @timed("guide pages")
