@@ -27,6 +27,7 @@ from forum.forms import (
     TopicForm,
 )
 from forum.models import Category, Follow, IdeaStatus, Post, Preferences, Report, Support, Suspension, Topic
+from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.models import ModerationLogEntry
 from mycarebudget.permissions import is_moderator, moderator_required
 
@@ -58,6 +59,7 @@ def _forum_crumbs(*extra) -> list[tuple[str, str]]:
 
 
 @require_safe
+@anonymous_microcache
 def forum_index(request):
     public = Q(topics__is_held=False, topics__is_hidden=False)
     categories = Category.objects.annotate(topic_count=Count("topics", filter=public))
@@ -69,6 +71,7 @@ def forum_index(request):
 
 
 @require_safe
+@anonymous_microcache
 def category_detail(request, category):
     category = get_object_or_404(Category, slug=category)
     topics = Topic.objects.visible_to(request.user).filter(category=category).select_related("author")
@@ -106,6 +109,7 @@ def _can_start_topic(user, category: Category) -> bool:
 
 
 @require_safe
+@anonymous_microcache
 def ideas_done(request):
     ideas = Topic.objects.done().select_related("category", "author").order_by("-status_changed_at", "-pk")
     page_obj = Paginator(ideas, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
@@ -151,6 +155,7 @@ def _render_topic(request, topic: Topic, *, support_error: str = "", status: int
 
 
 @require_safe
+@anonymous_microcache
 def topic_detail(request, pk, slug):
     topic = _topic_for(request.user, pk)
     if slug != topic.slug:

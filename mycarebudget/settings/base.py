@@ -246,6 +246,8 @@ SECURE_CSP = {
 }
 
 SITE_NAME = "MyCareBudget"
+# Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).
+MICROCACHE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
 # Where emails point people back to.
