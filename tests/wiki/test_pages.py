@@ -340,3 +340,12 @@ def test_signed_in_readers_never_get_the_anonymous_copy(client, user, make_page)
     client.get(page.get_absolute_url())
     client.force_login(user)
     assert b"Your account" in client.get(page.get_absolute_url()).content
+
+
+def test_signed_in_view_reuses_the_rendered_article(client, user, make_page, django_assert_max_num_queries):
+    page = make_page()
+    client.force_login(user)
+    client.get(page.get_absolute_url())
+    with django_assert_max_num_queries(3):  # session, user, page: backlinks come with the cached article
+        response = client.get(page.get_absolute_url())
+    assert b"You become an employer." in response.content and b"Sign out" in response.content
