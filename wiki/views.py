@@ -26,9 +26,9 @@ HISTORY_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
 
 
-def _find_page(slug: str, suffix: str = "") -> Page | HttpResponse:
+def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
     """The page at this address, or a 301 from an old address, or 404."""
-    page = Page.objects.filter(slug=slug).select_related("replaced_by").first()
+    page = Page.objects.filter(slug=slug).select_related("replaced_by").defer(*defer).first()
     if page is not None:
         return page
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
@@ -69,7 +69,9 @@ def page_detail(request, slug):
     anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
     cached = page_cache.get(slug) if anonymous else None
     if cached is None:
-        found = _find_page(slug)
+        # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
+        found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
+                                        "replaced_by__body_text"))
         if isinstance(found, HttpResponse):
             return found
         page = found
