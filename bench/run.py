@@ -36,6 +36,9 @@ DATA = BENCH / "data"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ROOT = "postgres://postgres@127.0.0.1:5432"
+# The code being measured: this working tree, or with --snapshot a copy of the last commit
+# (so edits made while a run goes on cannot change what it measures).
+APP = ROOT
 FULL_SEED = [
     "--users",
     "5000",
@@ -144,19 +147,23 @@ def environment(url: str) -> dict:
 def prepare(env: dict, seed_args: list[str]) -> float:
     """Migrate, seed (only what is missing) and collect static files; returns the seconds taken."""
     started = time.perf_counter()
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.dev"}
     subprocess.run(
-        [PYTHON, str(BENCH / "seed.py"), *seed_args], cwd=ROOT, env=seed_env, check=True, stdout=sys.stderr
+        [PYTHON, str(APP / "bench" / "seed.py"), *seed_args],
+        cwd=APP,
+        env=seed_env,
+        check=True,
+        stdout=sys.stderr,
     )
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     return time.perf_counter() - started
 
 
 def measure(env: dict, repeats: int) -> dict:
     output = subprocess.run(
-        [PYTHON, str(BENCH / "measure.py")],
-        cwd=ROOT,
+        [PYTHON, str(APP / "bench" / "measure.py")],
+        cwd=APP,
         capture_output=True,
         text=True,
         env={**env, "MCB_BENCH_SEARCH_REPEATS": str(repeats)},
@@ -190,7 +197,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=APP,
             env=self.env,
             start_new_session=True,
         )
@@ -360,7 +367,8 @@ def http_search(server: Server, queries: dict, repeats: int) -> dict:
     results = {}
     for label, details in queries.items():
         path = f"/search/?q={details['query'].replace(' ', '+')}"
-        server.get(path)
+        for _ in range(4):  # warm both workers
+            server.get(path)
         samples = []
         for _ in range(repeats):
             started = time.perf_counter()
@@ -416,7 +424,7 @@ def page_weight(server: Server, path: str) -> dict:
 
 def documents(size_mb: int) -> dict:
     """bench/documents_bench.py (the accounts benchmark): encrypted against plain storage."""
-    script = BENCH / "documents_bench.py"
+    script = APP / "bench" / "documents_bench.py"
     if not script.exists():
         return {"missing": "bench/documents_bench.py"}
     output = DATA / f"documents-{size_mb}mb.json"
@@ -476,7 +484,21 @@ def source_version() -> dict:
         capture_output=True,
         text=True,
     )
-    return {"commit": commit.stdout.strip(), "uncommitted_changes": bool(changed.stdout.strip())}
+    return {
+        "commit": commit.stdout.strip(),
+        "snapshot": APP != ROOT,
+        "uncommitted_changes": APP == ROOT and bool(changed.stdout.strip()),
+    }
+
+
+def take_snapshot() -> Path:
+    """A copy of the last commit under bench/data/snapshot, to measure instead of the working tree."""
+    tree = DATA / "snapshot"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
 
 
 def machine() -> dict:
@@ -501,7 +523,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=0, help="length of each wrk run")
     parser.add_argument("--documents-mb", type=int, default=0)
     parser.add_argument("--output", default="", help="where results.json and results.md go (default: bench/)")
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="measure the last commit (a copy under bench/data/snapshot), not the working tree",
+    )
     args = parser.parse_args()
+    if args.snapshot:
+        global APP
+        APP = take_snapshot()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     args.seconds = args.seconds or (3 if args.quick else 10)
@@ -512,6 +542,9 @@ def main() -> None:
         raise SystemExit("PostgreSQL is not answering on 127.0.0.1:5432")
     started = time.perf_counter()
     command = "make bench-quick" if args.quick else "make bench"
+    extra = [arg for arg in sys.argv[1:] if arg != "--quick"]
+    if extra:
+        command += f' BENCH_ARGS="{" ".join(extra)}"'
     results = {
         "command": command,
         "quick": args.quick,

@@ -157,3 +157,68 @@ def test_seeded_documents_are_stored_encrypted(db, document_root):  # noqa: F811
     assert read_details(document).name.startswith("Timesheet ")
     stored = [path.read_bytes() for path in document_root.rglob("*") if path.is_file()]
     assert len(stored) == 3 and not any(b"Timesheet" in blob for blob in stored)
+
+
+WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:8000/_bench/floor/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.61ms    1.90ms  24.45ms   88.27%
+    Req/Sec     1.13k   118.45     1.31k    70.00%
+  Latency Distribution
+     50%    3.21ms
+     75%    4.05ms
+     90%    5.38ms
+     99%   11.02ms
+  4512 requests in 2.00s, 92.67MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   2255.43
+Transfer/sec:     46.31MB
+"""
+
+
+def test_wrk_output_is_read_with_its_errors():
+    from bench.run import parse_wrk
+
+    assert parse_wrk(WRK_OUTPUT) == {"rps": 2255.4, "p50_ms": 3.21, "p90_ms": 5.38, "p99_ms": 11.02,
+                                     "requests": 4512, "bad_responses": 3, "socket_errors": 0}
+
+
+def _results(ratio: float, queries: int, search_ms: float) -> dict:
+    """The smallest results.json shape bench/report.py reads."""
+    from bench.report import LABELS
+
+    run = {"path": "/x/", "rps": 100.0 * ratio, "floor_rps": 100.0, "ratio": ratio, "p50_ms": 1.0,
+           "p99_ms": 2.0, "bad_responses": 0, "socket_errors": 0}
+    timing = {"p50_ms": search_ms / 2, "p95_ms": search_ms}
+    counted = {"queries": queries, "cold_queries": queries + 2, "status": 200, "bytes": 10}
+    query_names = ["guide_page", "guide_page_304", "guide_page_signed_in", "topic_page", "topic_last_page",
+                   "topic_page_signed_in", "category_page", "category_page_signed_in", "search_budget"]
+    database = {
+        "load": {**{name: run for name in LABELS}, "floor": {"runs_rps": [90.0, 110.0], "rps": 100.0,
+                                                              "spread": 0.2}},
+        "queries": {name: counted for name in query_names},
+        "search": {label: {"query": label, "guide_matches": 5, "guides": timing, "discussions": timing,
+                           "both": timing} for label in ("rare", "budget", "care", "two_words")},
+        "search_http": {label: timing for label in ("rare", "budget", "care", "two_words")},
+        "page_weight": {"path": "/x/", "total_gzip_bytes": 9000, "script_tags": 0, "web_fonts": 0,
+                        "files": {"html": {"bytes": 20000, "gzip_bytes": 4000}}},
+        "targets": {"guide_versions": 20, "pages": 1, "page_versions": 20, "topics": 1, "posts": 2,
+                    "category_topics": 1, "topic_replies": 1},
+        "prepare_seconds": 1,
+    }
+    return {"command": "make bench", "started_at": "2026-11-23T00:00:00+00:00", "seconds": 1,
+            "seconds_per_page": 10, "wrk": "wrk", "source": {"commit": "abc1234", "snapshot": True},
+            "machine": {"cpus": 2, "platform": "Linux", "python": "3.12", "gunicorn": "gunicorn", "wrk": "wrk",
+                        "load_average_at_start": [0.1, 0.1, 0.1]},
+            "databases": {"postgresql": database}, "documents": {"missing": "bench/documents_bench.py"}}
+
+
+def test_report_says_met_or_missed_from_the_figures_alone():
+    from bench.report import write_report
+
+    good = write_report(_results(ratio=0.9, queries=0, search_ms=5))
+    assert "| Anonymous guide page | ≥ 0.8× floor, at most 3 queries | met: 0.90×" in good
+    assert "0 queries (2 with an empty cache)" in good and "on commit abc1234 (a clean copy of it)" in good
+    slow = write_report(_results(ratio=0.5, queries=4, search_ms=25))
+    assert "| Anonymous guide page | ≥ 0.8× floor, at most 3 queries | **missed**: 0.50×" in slow
+    assert slow.count("**missed**") > good.count("**missed**")
