@@ -24,6 +24,7 @@ from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
+DISCUSSIONS_WITH_GUIDES = 5
 
 
 def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
@@ -389,9 +390,11 @@ def search(request):
     if kind in ("all", "guides"):
         guides, guide_total, fuzzy = search_pages(query, limit=SEARCH_PER_PAGE, offset=start)
     discussions = []
-    if kind in ("all", "discussions"):
-        discussions = _search_discussions(query, limit=start + SEARCH_PER_PAGE)
-        discussions = discussions[start:] if kind == "discussions" else discussions[:5 if number == 1 else 0]
+    if kind == "discussions":
+        discussions = _search_discussions(query, limit=start + SEARCH_PER_PAGE)[start:]
+    elif kind == "all" and number == 1:
+        # "Everything" shows the best few discussions above a link to all of them.
+        discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
     has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
         len(discussions) >= SEARCH_PER_PAGE
     context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
