@@ -85,20 +85,24 @@ def _ranked_post_ids(query: str, terms: list[str], limit: int) -> list[int]:
                        .order_by("-topic__last_activity_at", "-pk").values_list("pk", flat=True))
         newest = list(Post.objects.public().filter(search_vector=search_query)
                       .order_by("-pk").values_list("pk", flat=True)[:limit])
-        return openers + [pk for pk in newest if pk not in set(openers)]
+        seen = set(openers)
+        return openers + [pk for pk in newest if pk not in seen]
     match = _fts5_query(terms)
-    title_match = "{title} : (" + match + ")"
+    # The same order as on PostgreSQL, and for the same reason: newest first lets
+    # FTS5 walk its index backwards and stop at the limit instead of scoring every match.
+    newest_visible = (
+        "SELECT f.rowid FROM forum_post_fts f "
+        "JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id "
+        "WHERE forum_post_fts MATCH %s "
+        "AND p.is_held = 0 AND p.hidden_at IS NULL AND p.deleted_at IS NULL "
+        "AND t.is_held = 0 AND t.is_hidden = 0 "
+        "ORDER BY f.rowid DESC LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT f.rowid FROM forum_post_fts f "
-            "JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id "
-            "WHERE forum_post_fts MATCH %s "
-            "AND p.is_held = 0 AND p.hidden_at IS NULL AND p.deleted_at IS NULL "
-            "AND t.is_held = 0 AND t.is_hidden = 0 "
-            "ORDER BY CASE WHEN f.rowid IN (SELECT rowid FROM forum_post_fts WHERE forum_post_fts MATCH %s) "
-            "THEN 0 ELSE 1 END, bm25(forum_post_fts, 10.0, 1.0), f.rowid DESC LIMIT %s",
-            [match, title_match, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(newest_visible, ["{title} : (" + match + ")", limit])
+        openers = [row[0] for row in cursor.fetchall()]
+        cursor.execute(newest_visible, [match, limit])
+        seen = set(openers)
+        return openers + [row[0] for row in cursor.fetchall() if row[0] not in seen]
 
 
 def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:
