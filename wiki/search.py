@@ -12,8 +12,9 @@ from mycarebudget.search import SearchHit, highlight, query_terms
 from wiki.models import Page, PageSearch
 
 # Title counts most, then the summary, then the body.
-PG_WEIGHTS = [0.05, 0.2, 0.5, 1.0]  # D, C, B, A
-TITLE_ONLY = [0.0, 0.0, 0.0, 1.0]
+# D, C, B, A: a title match outweighs any number of summary matches, so titles come first
+# with one ts_rank per row (ranking is most of a common word's cost).
+PG_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
 TRIGRAM_THRESHOLD = 0.45
 
 
@@ -60,10 +61,9 @@ def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[
 
         search_query = SearchQuery(query, config="english", search_type="websearch")
         matches = PageSearch.objects.filter(search_vector=search_query)
-        ranked = (matches.annotate(title_rank=SearchRank(F("rank_vector"), search_query, weights=TITLE_ONLY),
-                                   rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
+        ranked = (matches.annotate(rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
                                    total=Window(Count("*")))
-                  .order_by("-title_rank", "-rank", "page_id").values_list("page_id", "total")[offset:offset + limit])
+                  .order_by("-rank", "page_id").values_list("page_id", "total")[offset:offset + limit])
         with transaction.atomic(), connection.cursor() as cursor:
             # A common word matches nearly every page, and then the planner picks a
             # sequential scan that unpacks every page's full vector; the GIN bitmap
