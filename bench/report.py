@@ -266,20 +266,21 @@ FIXES = {
     "queries. Render the thread once per topic page for everyone, as for anonymous readers, and add the "
     "per-member parts (own posts' edit links, reported, following, supported) from one query each; keep "
     "the moderator and suspension checks on the session instead of querying them on every request.",
-    "search_postgresql": "Guide search ranks every match (`COUNT(*) OVER ()` and `ts_rank` over all pages "
-    "that contain a common word: about 10 ms of PostgreSQL time at 5,000 guides, growing with them) and "
-    "then spends about 10 ms in Python (the ORM and 20 highlighted snippets). Rank only title matches plus "
-    "the first N matches in a cheap order, show the total as an estimate past a cap, and build snippets "
-    "from a stored short text rather than the whole body.",
-    "search_sqlite": "SQLite discussion search ranks every matching post with bm25 (100-250 ms for a "
-    "common word at 100,000 posts): walk `ORDER BY rowid DESC LIMIT n` instead, as the PostgreSQL path "
-    "does, and rank only title matches.",
+    "search_guides": "Guide search ranks every match (PostgreSQL: `COUNT(*) OVER ()` and `ts_rank` over "
+    "all pages that contain a common word, about 10 ms at 5,000 guides and growing with them; SQLite: bm25 "
+    "over every match) and then spends about 10 ms in Python (the ORM and 20 highlighted snippets). Rank "
+    "only title matches plus the first N matches in a cheap order, show the total as an estimate past a "
+    "cap, and build snippets from a stored short text rather than the whole body.",
+    "search_discussions": "Discussion search over 100,000 posts takes half or more of the 20 ms at p95 on "
+    "its own for some words: rank only title matches and walk the newest matching posts "
+    "(`ORDER BY id DESC LIMIT n`, `rowid` in FTS5), so the work stops at the limit instead of ranking "
+    "every match.",
 }
 
 
 def _misses(results: dict) -> list[str]:
     found = []
-    for kind, database in results["databases"].items():
+    for database in results["databases"].values():
         load = database["load"]
         if load["guide_page"]["ratio"] < 0.8:
             found.append("anonymous_guide")
@@ -292,8 +293,13 @@ def _misses(results: dict) -> list[str]:
             found.append("anonymous_forum")
         if min(load["topic_page_signed_in"]["ratio"], load["category_page_signed_in"]["ratio"]) < 0.3:
             found.append("signed_in_forum")
-        if any(item["both"]["p95_ms"] >= 20 for item in database["search"].values()):
-            found.append(f"search_{kind}")
+        searches = database["search"].values()
+        if any(item["both"]["p95_ms"] >= 20 for item in searches):
+            # Whichever part takes more than half the 20 ms on its own is what to fix.
+            if any(item["guides"]["p95_ms"] >= 10 for item in searches):
+                found.append("search_guides")
+            if any(item["discussions"]["p95_ms"] >= 10 for item in searches):
+                found.append("search_discussions")
     return list(dict.fromkeys(found))
 
 
