@@ -169,6 +169,7 @@ def _check_zip(file) -> FileKind:
     try:
         with zipfile.ZipFile(file) as archive:
             return _check_zip_parts(archive)
+    # zipfile raises NotImplementedError for compression methods it cannot read: refuse those too.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as error:
         raise RefusedFile("The selected file looks damaged or is an archive we cannot check. "
                           "Save it again and upload the new copy.", "damaged") from error
