@@ -4,17 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forum import notifications, services
+from forum import member_view, notifications, services
 from forum.forms import (
     EditPostForm,
     HideForm,
@@ -26,7 +28,8 @@ from forum.forms import (
     SuspendForm,
     TopicForm,
 )
-from forum.models import Category, Follow, IdeaStatus, Post, Preferences, Report, Support, Suspension, Topic
+from forum.models import Category, IdeaStatus, Post, Preferences, Report, Suspension, Topic
+from mycarebudget import microcache
 from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.models import ModerationLogEntry
 from mycarebudget.permissions import is_moderator, moderator_required
@@ -73,8 +76,24 @@ def forum_index(request):
 @require_safe
 @anonymous_microcache
 def category_detail(request, category):
-    category = get_object_or_404(Category, slug=category)
-    topics = Topic.objects.visible_to(request.user).filter(category=category).select_related("author")
+    user = request.user
+    if not user.is_authenticated:
+        return _render_category(request, category, user)
+    found = get_object_or_404(Category.objects.only("pk", "is_ideas"), slug=category)
+    member = member_view.of_category(user, found.pk, ideas=found.is_ideas)
+    if member.shares_copy and microcache.enabled(request):
+        copy = microcache.member_copy(request, lambda: {"html": _render_category(
+            request, category, AnonymousUser(), microcache.shared_context()).content.decode()})
+        html = copy["html"]
+    else:
+        html = _render_category(request, category, user).content.decode()
+    return _member_response(request, html, member.category_choices())
+
+
+def _render_category(request, slug: str, viewer, extra: dict | None = None):
+    """The category page as ``viewer`` sees it; ``extra`` renders a members' shared copy."""
+    category = get_object_or_404(Category, slug=slug)
+    topics = Topic.objects.visible_to(viewer).filter(category=category).select_related("author")
     sort, status, query = "activity", "", {}
     if category.is_ideas:
         sort = request.GET.get("sort", "activity")
@@ -91,17 +110,22 @@ def category_detail(request, category):
     page_obj = Paginator(topics, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     for topic in page_obj:
         topic.category = category  # already known: saves a join per row
-    supported = set()
-    if category.is_ideas and request.user.is_authenticated:
-        supported = set(Support.objects.filter(user=request.user, topic__in=[t.pk for t in page_obj])
-                        .values_list("topic_id", flat=True))
-    return render(request, "forum/category_detail.html", {
+    context = {
         "category": category, "page_obj": page_obj, "topics": page_obj.object_list,
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
-        "status": status, "statuses": IdeaStatus.choices, "supported": supported,
-        "query_prefix": urlencode(query), "can_start": _can_start_topic(request.user, category),
+        "status": status, "statuses": IdeaStatus.choices, "mark_supported": category.is_ideas and bool(extra or viewer.is_authenticated),
+        "query_prefix": urlencode(query), "can_start": _can_start_topic(extra["user"] if extra else viewer, category),
         "crumbs": _forum_crumbs((category.name, "")),
-    })
+        **(extra or {}),
+    }
+    return render(request, "forum/category_detail.html", context)
+
+
+def _member_response(request, html: str, choices: dict[str, str], status: int = 200) -> HttpResponse:
+    """A member's page from a rendering with marked parts: their parts kept, their tokens put in."""
+    response = HttpResponse(microcache.personalise(microcache.choose(html, choices), request), status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _can_start_topic(user, category: Category) -> bool:
@@ -129,41 +153,65 @@ def _thread(user, topic: Topic):
             .select_related("author", "hidden_by").order_by("created_at", "pk"))
 
 
-def _render_topic(request, topic: Topic, *, support_error: str = "", status: int = 200):
-    user = request.user
-    paginator = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE)
+def _topic_context(request, topic: Topic, viewer) -> tuple[dict, dict[int, int | None]]:
+    """What every viewer of this page of the topic sees, and who wrote each post on it."""
+    paginator = Paginator(_thread(viewer, topic), settings.FORUM_POSTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    moderator = is_moderator(user)
     context = {
         "topic": topic, "category": topic.category, "page_obj": page_obj, "posts": page_obj.object_list,
-        "is_moderator": moderator, "support_error": support_error,
-        "supports": False, "following": False, "suspension": None, "reported": set(), "email_off": False,
+        "is_moderator": False, "support_error": "", "suspension": None,
         "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()), (topic.title, "")),
     }
-    if user.is_authenticated:
-        follow = Follow.objects.filter(topic=topic, user=user).first()
-        context.update({
-            "following": bool(follow and follow.is_following),
-            "suspension": services.active_suspension(user),
-            "reported": set(Report.objects.filter(reporter=user, post__in=[p.pk for p in page_obj])
-                            .values_list("post_id", flat=True)),
-            "reply_form": ReplyForm(),
-        })
-        if topic.category.is_ideas:
-            context["supports"] = Support.objects.filter(topic=topic, user=user).exists()
-    return render(request, "forum/topic_detail.html", context, status=status)
+    return context, {post.pk: post.author_id for post in page_obj}
+
+
+def _render_topic(request, topic: Topic, *, support_error: str = "", status: int = 200):
+    """The topic page for this reader alone (anonymous readers without a shared copy, moderators,
+    suspended members, members with held or hidden posts, and after a form error)."""
+    user = request.user
+    context, post_authors = _topic_context(request, topic, user)
+    context["support_error"] = support_error
+    if not user.is_authenticated:
+        return render(request, "forum/topic_detail.html", context, status=status)
+    member = member_view.of_topic(user, topic.pk)
+    context.update({
+        "is_moderator": member.is_moderator,
+        "suspension": services.active_suspension(user) if member.suspended else None,
+        "reply_form": ReplyForm(),
+    })
+    html = render(request, "forum/topic_detail.html", context).content.decode()
+    return _member_response(request, html, member.topic_choices(post_authors), status)
 
 
 @require_safe
 @anonymous_microcache
 def topic_detail(request, pk, slug):
-    topic = _topic_for(request.user, pk)
+    user = request.user
+    if user.is_authenticated and microcache.enabled(request):
+        member = member_view.of_topic(user, pk)
+        if member.shares_copy:
+            copy = microcache.member_copy(request, lambda: _shared_topic_copy(request, pk))
+            if copy is not None and copy["slug"] == slug:
+                return _member_response(request, copy["html"], member.topic_choices(copy["post_authors"]))
+    topic = _topic_for(user, pk)
     if slug != topic.slug:
         url = topic.get_absolute_url()
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
     return _render_topic(request, topic)
+
+
+def _shared_topic_copy(request, pk: int) -> dict | None:
+    """The members' shared rendering of a public topic's page; None for any other topic."""
+    topic = Topic.objects.public().select_related("category", "author").filter(pk=pk).first()
+    if topic is None:
+        return None
+    context, post_authors = _topic_context(request, topic, AnonymousUser())
+    context.update(microcache.shared_context(),
+                   reply_form=ReplyForm(initial={"submission_key": microcache.submission_marker()}))
+    html = render(request, "forum/topic_detail.html", context).content.decode()
+    return {"html": html, "slug": topic.slug, "post_authors": post_authors}
 
 
 def _post_location(post: Post, user) -> str:

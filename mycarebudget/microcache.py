@@ -1,34 +1,143 @@
-"""A few seconds' shared copy of a public page for anonymous readers ("microcaching").
+"""Shared renderings of busy pages ("microcaching"), for anonymous readers and for members.
 
-Busy list pages (forum categories, long topics) are the same for every reader
-who is not signed in. Rendering them once every few seconds instead of on
-every request is what lets one small machine serve a crowd; a reply shows to
-anonymous readers at most MICROCACHE_SECONDS late, and signed-in readers
-always get a fresh page. Only a plain 200 that set no cookie and used no CSRF
-token is shared.
+Busy pages (a guide, a forum category, a long topic) are the same for every
+anonymous reader, and nearly the same for every member. Rendering them once
+every few seconds instead of on every request is what lets one small machine
+serve a crowd.
+
+- Anonymous readers share a copy for MICROCACHE_SECONDS. Only a plain 200 that
+  set no cookie and used no CSRF token is shared.
+- Members share a copy rendered for a stand-in member (SHARED_MEMBER) that
+  has no name, no posts and no powers. Each part of the page that differs
+  between members is written out in every form it can take, between markers:
+  ``<!--v:key=value-->...<!--/v-->``. Each request keeps the forms that fit
+  its member (``choose``) and puts in its own CSRF token (``personalise``).
+  Moderators, suspended members and members with their own held or hidden
+  posts on a page get a page of their own instead (the views decide).
+- A forum change bumps a generation number (``bump``, after commit), which is
+  part of every key, so with a shared cache (Redis) nobody sees a copy older
+  than the change; with the per-process memory cache another worker may show
+  its copy for up to MICROCACHE_SECONDS.
+
+Markers cannot come from members: their text is escaped or goes through the
+sanitiser, which drops HTML comments, and the token markers are secret.
 """
 
 import hashlib
+import re
+import uuid
+from functools import cache as once
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+GENERATION_KEY = "microcache:generation"
+VARIANT = re.compile(r"<!--v:([\w-]+)=([\w-]+)-->(.*?)<!--/v-->", re.DOTALL)
 
 
-def _key(request) -> str:
-    return "microcache:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+class SharedMember:
+    """Who a members' shared copy is rendered for: signed in, and nobody in particular."""
+
+    pk = id = None
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = is_superuser = False
+    _is_moderator = False
+    display_name = public_name = email = ""
+
+    def __str__(self) -> str:
+        return ""
+
+
+SHARED_MEMBER = SharedMember()
+
+
+@once
+def _marker(name: str) -> str:
+    # Derived from the secret key, so every worker agrees on it and no member can type it.
+    return f"{name}{salted_hmac('microcache-marker', name, algorithm='sha256').hexdigest()[:24]}"
+
+
+def csrf_marker() -> str:
+    return _marker("csrf")
+
+
+def submission_marker() -> str:
+    return _marker("submission")
+
+
+def shared_context() -> dict:
+    """Template context for a members' shared copy: the stand-in member and token markers."""
+    return {"shared_copy": True, "user": SHARED_MEMBER, "csrf_token": csrf_marker()}
+
+
+def choose(html: str, choices: dict[str, str]) -> str:
+    """Keep, of each marked part, the form this reader's choices name ("default" otherwise)."""
+    return VARIANT.sub(lambda m: m[3] if choices.get(m[1], "default") == m[2] else "", html)
+
+
+def personalise(html: str, request) -> str:
+    """This request's own CSRF token, and a fresh key for each form that sends one."""
+    html = html.replace(csrf_marker(), get_token(request))
+    marker = submission_marker()
+    while marker in html:
+        html = html.replace(marker, uuid.uuid4().hex, 1)
+    return html
+
+
+def enabled(request) -> bool:
+    """Shared copies are on, and this request carries no one-off message to show."""
+    return bool(settings.MICROCACHE_SECONDS) and "messages" not in request.COOKIES
+
+
+def generation() -> int:
+    return cache.get(GENERATION_KEY, 0)
+
+
+def bump() -> None:
+    """After the current transaction commits, make every shared copy out of date."""
+    def advance():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
+
+    transaction.on_commit(advance)
+
+
+def _key(request, audience: str) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"microcache:{audience}:{generation()}:{path}"
+
+
+def member_copy(request, render) -> dict | None:
+    """The members' shared copy of this address, rendering it with ``render()`` if there is none.
+
+    ``render`` returns a dict with "html" (a str with markers) and anything else the view needs to
+    personalise it, or None when the page must not be shared.
+    """
+    key = _key(request, "member")
+    copy = cache.get(key)
+    if copy is None:
+        copy = render()
+        if copy is not None:
+            cache.set(key, copy, settings.MICROCACHE_SECONDS)
+    return copy
 
 
 def anonymous_microcache(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        seconds = settings.MICROCACHE_SECONDS
-        if not seconds or request.user.is_authenticated or "messages" in request.COOKIES:
+        if request.user.is_authenticated or not enabled(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
+        key = _key(request, "anonymous")
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached
@@ -41,7 +150,7 @@ def anonymous_microcache(view):
                      and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         if shareable:
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-            cache.set(key, (response.content, headers), seconds)
+            cache.set(key, (response.content, headers), settings.MICROCACHE_SECONDS)
         return response
 
     return wrapper

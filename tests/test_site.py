@@ -136,7 +136,7 @@ def test_deploy_check_is_clean_with_production_settings():
 
 
 def test_redis_cache_when_redis_url_is_set():
-    """CI has Redis on 127.0.0.1:6379; REDIS_URL switches the cache to it."""
+    """CI has Redis on 127.0.0.1:6379; REDIS_URL switches the cache, and the sessions' reads, to it."""
     import os
 
     url = os.environ.get("REDIS_TEST_URL")
@@ -146,14 +146,20 @@ def test_redis_cache_when_redis_url_is_set():
     import sys
 
     code = ("import django; django.setup(); from django.core.cache import caches; cache = caches['default']; "
-            "cache.set('mcb-probe', 'yes', 10); print(type(cache).__name__, cache.get('mcb-probe'))")
+            "cache.set('mcb-probe', 'yes', 10); from django.conf import settings; "
+            "print(type(cache).__name__, cache.get('mcb-probe'), settings.SESSION_ENGINE.rsplit('.', 1)[1])")
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert result.stdout.strip() == "RedisCache yes", result.stderr
+    assert result.stdout.strip() == "RedisCache yes cached_db", result.stderr
     import redis
 
     keys = redis.Redis.from_url(url).keys("*mcb-probe")
     assert keys, "the value did not reach Redis"
+
+
+def test_sessions_stay_in_the_database_without_a_shared_cache(settings):
+    # A per-process cache would keep a signed-out session alive in the other workers.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 
 
 def test_csp_reports_violations_to_our_endpoint(client):

@@ -1,4 +1,4 @@
-"""The anonymous copy of each guide, so a reader's request needs no database at all.
+"""The shared copy of each guide, so a reader's request needs no database at all.
 
 Keyed by slug and dropped whenever what the page shows changes (after the
 change commits). With Redis (REDIS_URL) that is immediate for every worker;
@@ -15,15 +15,17 @@ PAGE_CACHE_SECONDS = 30
 
 
 def key(slug: str) -> str:
-    return f"wiki:anon-page:{slug}"
+    return f"wiki:page:{slug}"
 
 
 def get(slug: str) -> dict | None:
     return cache.get(key(slug))
 
 
-def put(slug: str, *, html: bytes, etag: str, last_modified: int) -> None:
-    cache.set(key(slug), {"html": html, "etag": etag, "last_modified": last_modified}, PAGE_CACHE_SECONDS)
+def put(slug: str, *, html: bytes, member_html: str, etag: str, last_modified: int) -> None:
+    """``html`` for anonymous readers; ``member_html`` for members, to personalise per request."""
+    cache.set(key(slug), {"html": html, "member_html": member_html, "etag": etag, "last_modified": last_modified},
+              PAGE_CACHE_SECONDS)
 
 
 def forget(slugs: Iterable[str]) -> None:

@@ -14,6 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mycarebudget import microcache
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
 from wiki import page_cache, services
@@ -66,9 +67,10 @@ def page_by_id(request, pk):
 
 @require_safe
 def page_detail(request, slug):
-    """A guide. Anonymous readers get a cached copy, with ETag and Last-Modified for 304s."""
-    anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
-    cached = page_cache.get(slug) if anonymous else None
+    """A guide. Everyone shares one rendering of it (members' header put in per request);
+    anonymous readers get ETag and Last-Modified for 304s."""
+    shareable = "messages" not in request.COOKIES
+    cached = page_cache.get(slug) if shareable else None
     if cached is None:
         # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
         found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
@@ -78,14 +80,20 @@ def page_detail(request, slug):
         page = found
         if page.is_retired():
             return _gone(request, page)
-        if not anonymous:
+        if not shareable:  # a message to show: this reader's own page
             response = _render_page(request, page)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        cached = {"html": _render_page(request, page).content,
+        shared = _render_page(request, page, microcache.shared_context()).content.decode()
+        cached = {"html": microcache.choose(shared, {}).encode(),
+                  "member_html": microcache.choose(shared, {"viewer": "member"}),
                   "etag": f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"',
                   "last_modified": int(page.changed_at.timestamp())}
         page_cache.put(slug, **cached)
+    if request.user.is_authenticated:
+        response = HttpResponse(microcache.personalise(cached["member_html"], request))
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
     response = get_conditional_response(request, etag=cached["etag"], last_modified=cached["last_modified"])
     if response is None:
         response = HttpResponse(cached["html"])
@@ -95,11 +103,12 @@ def page_detail(request, slug):
     return response
 
 
-def _render_page(request, page: Page) -> HttpResponse:
+def _render_page(request, page: Page, extra: dict | None = None) -> HttpResponse:
     return render(request, "wiki/page_detail.html", {
         "page": page,
         "backlinks": services.backlinks(page),
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
+        **(extra or {}),
     })
 
 

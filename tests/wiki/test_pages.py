@@ -342,10 +342,27 @@ def test_signed_in_readers_never_get_the_anonymous_copy(client, user, make_page)
     assert b"Your account" in client.get(page.get_absolute_url()).content
 
 
-def test_signed_in_view_reuses_the_rendered_article(client, user, make_page, django_assert_max_num_queries):
+def test_signed_in_view_reuses_the_shared_rendering(client, user, make_page, django_assert_max_num_queries):
     page = make_page()
+    client.get(page.get_absolute_url())  # an anonymous reader renders it
     client.force_login(user)
-    client.get(page.get_absolute_url())
-    with django_assert_max_num_queries(3):  # session, user, page: backlinks come with the cached article
+    with django_assert_max_num_queries(2):  # the session and the member: the page itself is shared
         response = client.get(page.get_absolute_url())
-    assert b"You become an employer." in response.content and b"Sign out" in response.content
+    html = response.content.decode()
+    assert "You become an employer." in html and "Sign out" in html and ">Sign in<" not in html
+    assert "<!--v:" not in html and "private" in response["Cache-Control"] and "ETag" not in response
+
+
+def test_the_signed_in_header_carries_the_readers_own_csrf_token(make_page, user):
+    import re
+
+    from django.test import Client
+
+    page = make_page()
+    Client().get(page.get_absolute_url())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    html = client.get(page.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    assert client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert ">Sign in<" in client.get(page.get_absolute_url()).content.decode()
