@@ -14,6 +14,29 @@ class SearchHit:
     meta: str = ""
 
 
+class MatchCount(int):
+    """How many results matched: exact up to a cap, and past it a lower bound.
+
+    Counting every match of a common word costs as much as the search itself, so
+    searches stop counting at a cap. It is still an int (comparisons such as "is
+    there a next page" work unchanged); `is_lower_bound` says the true count is
+    higher, and `label` is what the page shows: "25" or "more than 1,000".
+    """
+
+    is_lower_bound: bool
+    shown: int
+
+    def __new__(cls, counted: int, *, cap: int | None = None) -> "MatchCount":
+        count = super().__new__(cls, counted)
+        count.is_lower_bound = cap is not None and counted > cap
+        count.shown = cap if count.is_lower_bound else counted
+        return count
+
+    @property
+    def label(self) -> str:
+        return f"more than {self.shown:,}" if self.is_lower_bound else f"{self.shown:,}"
+
+
 def query_terms(query: str) -> list[str]:
     return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1][:10]
 
@@ -29,6 +52,15 @@ def stem(term: str) -> str:
     return term
 
 
+def match_stems(terms: list[str]) -> list[str]:
+    """What highlight marks: each term's stem, longest first, matched at the start of a word."""
+    return sorted({stem(term) for term in terms}, key=len, reverse=True)
+
+
+def match_pattern(terms: list[str]) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(re.escape(term) for term in match_stems(terms)) + r")\w*", re.IGNORECASE)
+
+
 def highlight(text: str, terms: list[str], *, width: int = 220) -> list[tuple[str, bool]]:
     """A window of text around the first match, split into (text, is_match) parts.
 
@@ -38,8 +70,7 @@ def highlight(text: str, terms: list[str], *, width: int = 220) -> list[tuple[st
     text = " ".join(text.split())
     if not terms:
         return [(text[:width], False)]
-    stems = sorted({stem(term) for term in terms}, key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in stems) + r")\w*", re.IGNORECASE)
+    pattern = match_pattern(terms)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - width // 3)
     if start:

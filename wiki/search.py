@@ -5,11 +5,11 @@ import re
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Value, Window
+from django.db.models import Value
 from django.utils.html import strip_tags
 
-from mycarebudget.search import SearchHit, highlight, query_terms
-from wiki.models import Page, PageSearch
+from mycarebudget.search import MatchCount, SearchHit, highlight, match_pattern, match_stems, query_terms
+from wiki.models import Page, PageSearch, Topic
 
 # Title counts most, then the summary, then the body.
 # D, C, B, A: a title match outweighs any number of summary matches, so titles come first
@@ -55,28 +55,65 @@ def _fts5_query(terms: list[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
+# Past this many matches a search says "more than 1,000" instead of counting them all:
+# counting every page that has a common word costs as much as the rest of the search.
+COUNT_CAP = 1000
+# Snippets come from a window of the body around the first match, never the whole body.
+SNIPPET_BEFORE = 300
+SNIPPET_CHARS = 800
+
+# One query finds one page of hits, best first, without ranking every match:
+# 1. pages whose title or summary match (the rank_vector GIN index finds them), ranked by
+#    ts_rank on their small rank_vector, which puts title matches first;
+# 2. then pages that match in the body only, in page order. The planner can walk the
+#    primary key and stop at the limit; and when step 1 fills the page, the LIMIT above
+#    the UNION ALL stops before step 2 runs at all.
+# The same order as ranking every match (ts_rank is 0 when only the body matches), at
+# the cost of ranking only title and summary matches.
+_PG_RANKED_IDS = """
+    SELECT page_id FROM (
+        (SELECT page_id, 0 AS part, ts_rank(%(weights)s::real[], rank_vector, {tsquery}) AS rank
+           FROM wiki_pagesearch WHERE rank_vector @@ {tsquery} {negated}
+          ORDER BY rank DESC, page_id LIMIT %(end)s)
+        UNION ALL
+        (SELECT page_id, 1, 0 FROM wiki_pagesearch
+          WHERE search_vector @@ {tsquery} AND NOT COALESCE(rank_vector @@ {tsquery}, false)
+          ORDER BY page_id LIMIT %(end)s)
+        LIMIT %(end)s) AS hits
+    ORDER BY part, rank DESC, page_id OFFSET %(offset)s"""
+_PG_COUNT = """
+    SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ {tsquery} LIMIT %(cap)s) AS m"""
+_PG_TSQUERY = "websearch_to_tsquery('english'::regconfig, %(query)s)"
+
+
+def _pg_search_ids(query: str, limit: int, offset: int) -> tuple[list[int], int]:
+    cap = max(COUNT_CAP, offset + limit)
+    # rank_vector (title and summary) matching implies search_vector matching, except
+    # when a word is excluded ("care -budget"): the body may hold the excluded word.
+    negated = "AND search_vector @@ {tsquery}" if "-" in query else ""
+    params = {"query": query, "weights": PG_WEIGHTS, "end": offset + limit, "offset": offset, "cap": cap + 1}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A common word matches nearly every page, and then the planner picks a sequential
+        # scan that unpacks every page's full vector; the GIN bitmap answers without
+        # touching them. JIT off: with sequential scans priced out of reach, any plan
+        # that keeps one looks expensive enough to compile, which costs 100 ms.
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
+        cursor.execute(_PG_RANKED_IDS.format(negated=negated.format(tsquery=_PG_TSQUERY), tsquery=_PG_TSQUERY),
+                       params)
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_PG_COUNT.format(tsquery=_PG_TSQUERY), params)
+        return ids, MatchCount(cursor.fetchone()[0], cap=cap)
+
+
 def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[list[int], int]:
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search_query = SearchQuery(query, config="english", search_type="websearch")
-        matches = PageSearch.objects.filter(search_vector=search_query)
-        ranked = (matches.annotate(rank=SearchRank(F("rank_vector"), search_query, weights=PG_WEIGHTS),
-                                   total=Window(Count("*")))
-                  .order_by("-rank", "page_id").values_list("page_id", "total")[offset:offset + limit])
-        with transaction.atomic(), connection.cursor() as cursor:
-            # A common word matches nearly every page, and then the planner picks a
-            # sequential scan that unpacks every page's full vector; the GIN bitmap
-            # answers the match without touching them, and ranking reads only the
-            # small rank_vector.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            rows = list(ranked)
-        total = rows[0][1] if rows else (matches.count() if offset else 0)
-        return [pk for pk, _ in rows], total
+        return _pg_search_ids(query, limit, offset)
     match = _fts5_query(terms)
+    cap = max(COUNT_CAP, offset + limit)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM wiki_page_fts WHERE wiki_page_fts MATCH %s", [match])
-        total = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s)",
+                       [match, cap + 1])
+        total = MatchCount(cursor.fetchone()[0], cap=cap)
         # Pages whose title matches come first, then the best matches by bm25.
         cursor.execute(
             "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
@@ -107,8 +144,41 @@ def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
     return found[:limit]
 
 
+# A snippet's text is the summary then the body, as the page reads; only a window of it
+# around the first match leaves the database, however long the page.
+_PG_EXCERPTS = """
+    SELECT id, title, slug, topic, substr(text, greatest(1, found_at - %(before)s), %(chars)s)
+      FROM (SELECT id, title, slug, topic, text, regexp_instr(text, %(pattern)s, 1, 1, 0, 'i') AS found_at
+              FROM (SELECT id, title, slug, topic, summary || ' ' || body_text AS text
+                      FROM wiki_page WHERE id = ANY(%(ids)s) AND retired_at IS NULL) AS live) AS found"""
+
+
+def _excerpts(ids: list[int], terms: list[str]) -> dict[int, tuple[str, str, str, str]]:
+    """Each live page's title, slug, topic and the text around its first match (see highlight)."""
+    if not settings.IS_POSTGRES:
+        # SQLite keeps the text in-process, so the window is cut here, by the same rule.
+        pattern, rows = match_pattern(terms), {}
+        for pk, title, slug, topic, summary, body_text in Page.objects.live().filter(pk__in=ids).values_list(
+                "pk", "title", "slug", "topic", "summary", "body_text"):
+            text = f"{summary} {body_text}"
+            found = pattern.search(text)
+            start = max(0, found.start() - SNIPPET_BEFORE) if found else 0
+            rows[pk] = (title, slug, topic, text[start:start + SNIPPET_CHARS])
+        return rows
+    # \m is the start of a word; stems are word characters only (query_terms), so
+    # nothing in them is a regular expression operator.
+    params = {"ids": ids, "pattern": r"\m(" + "|".join(match_stems(terms)) + ")",
+              "before": SNIPPET_BEFORE, "chars": SNIPPET_CHARS}
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_EXCERPTS, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
 def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int, bool]:
-    """Ranked guide hits for one page of results, the total, and whether they are typo matches."""
+    """Ranked guide hits for one page of results, the total, and whether they are typo matches.
+
+    The total is a MatchCount: exact up to COUNT_CAP matches, a lower bound past it.
+    """
     terms = query_terms(query)
     if not terms:
         return [], 0, False
@@ -116,15 +186,15 @@ def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[
     fuzzy = False
     if total == 0:
         ids = _typo_ids(query, terms, limit) if offset == 0 else []
-        total, fuzzy = len(ids), bool(ids)
-    pages = Page.objects.only("title", "slug", "summary", "topic", "body_text", "retired_at").in_bulk(ids)
+        total, fuzzy = MatchCount(len(ids)), bool(ids)
+    pages = _excerpts(ids, terms) if ids else {}
+    topics = dict(Topic.choices)
     hits = []
     for position, pk in enumerate(ids):
-        page = pages.get(pk)
-        if page is None or page.is_retired():
+        if pk not in pages:  # retired since it was indexed
             continue
-        text = f"{page.summary} {page.body_text}"
-        hits.append(SearchHit(kind="guide", title=page.title, url=page.get_absolute_url(),
-                              snippet=highlight(text, terms), rank=float(len(ids) - position),
-                              meta=page.get_topic_display()))
+        title, slug, topic, excerpt = pages[pk]
+        hits.append(SearchHit(kind="guide", title=title, url=Page(slug=slug).get_absolute_url(),
+                              snippet=highlight(excerpt, terms),
+                              rank=float(len(ids) - position), meta=topics.get(topic, topic)))
     return hits, total, fuzzy

@@ -110,3 +110,60 @@ def test_snippets_read_as_sentences(make_page):
 def test_control_characters_in_the_query_are_harmless(client, guides):
     response = client.get("/search/", {"q": "employ\x00ing\x1b"})
     assert response.status_code == 200
+
+
+def test_a_summary_match_beats_a_body_match_and_body_matches_follow_page_order(make_page):
+    make_page(title="Aaa", slug="aaa", summary="Nothing here.", body="Our quokka story.\n")
+    make_page(title="Bbb", slug="bbb", summary="About the quokka.", body="Text.\n")
+    make_page(title="Ccc", slug="ccc", summary="Nothing here.", body="Another quokka story.\n")
+    hits, total, _ = search_pages("quokka")
+    assert total == 3 and [hit.title for hit in hits] == ["Bbb", "Aaa", "Ccc"]
+
+
+def test_results_page_on_past_the_first(make_page):
+    for number in range(5):
+        make_page(title=f"Respite {number}", slug=f"respite-{number}", summary="Short breaks.", body="Respite.\n")
+    first, total, _ = search_pages("respite", limit=2)
+    second, _, _ = search_pages("respite", limit=2, offset=2)
+    last, _, _ = search_pages("respite", limit=2, offset=4)
+    titles = [hit.title for hit in first + second + last]
+    assert total == 5 and sorted(titles) == [f"Respite {number}" for number in range(5)]
+
+
+def test_a_count_past_the_cap_is_a_lower_bound(make_page, monkeypatch):
+    monkeypatch.setattr("wiki.search.COUNT_CAP", 3)
+    for number in range(5):
+        make_page(title=f"Respite {number}", slug=f"respite-{number}", body="Respite.\n")
+    _, total, _ = search_pages("respite", limit=2)
+    assert total.is_lower_bound and total > 2 and total.label == "more than 3"
+    _, total, _ = search_pages("respite", limit=2, offset=4)  # the cap never hides a page of results
+    assert not total.is_lower_bound and total == 5
+
+
+def test_search_page_says_more_than_past_the_cap(client, make_page, monkeypatch):
+    monkeypatch.setattr("wiki.search.COUNT_CAP", 10)
+    for number in range(25):
+        make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", body="About budgets.\n")
+    first = client.get("/search/?q=budget&type=guides").content.decode()
+    assert "(more than 20 found)" in first and 'rel="next"' in first
+    second = client.get("/search/?q=budget&type=guides&page=2").content.decode()
+    assert "(25 found)" in second and 'rel="next"' not in second
+
+
+def test_snippet_shows_a_match_deep_in_a_long_page(make_page):
+    body = "Plain words about other things. " * 300 + "Ask about the zebrafish scheme.\n"
+    make_page(title="Long guide", slug="long-guide", summary="Many words.", body=body)
+    hits, _, _ = search_pages("zebrafish")
+    snippet = hits[0].snippet
+    assert snippet[0] == ("…", False) and ("zebrafish", True) in snippet
+    assert len("".join(text for text, _ in snippet)) < 300
+
+
+def test_an_excluded_word_in_the_body_excludes_the_page(make_page, settings):
+    if not settings.IS_POSTGRES:
+        pytest.skip("only PostgreSQL's websearch syntax excludes words")
+    make_page(title="Respite care", slug="respite-care", summary="Short breaks.", body="Paid from the budget.\n")
+    make_page(title="Respite at home", slug="respite-at-home", summary="Short breaks.", body="At home.\n")
+    hits, total, _ = search_pages("respite -budget")
+    assert total == 1 and [hit.title for hit in hits] == ["Respite at home"]
+
