@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Value
 
-from forum.models import Post, Topic
+from forum.models import IdeaStatus, Post, Topic
 from mycarebudget.search import SearchHit, highlight, query_terms
 
 OVERFETCH = 3  # hits are one per topic: fetch more posts than needed, keep each topic's best
@@ -25,7 +25,11 @@ def plain_text(post: Post) -> str:
     """The post's words. body_html is render_markdown's output (well-formed, no comments), so
     dropping tags with a regex is exact and far quicker than strip_tags' parser; the
     result is always escaped when shown."""
-    return " ".join(html.unescape(_TAG.sub(" ", post.body_html)).split())
+    return _plain(post.body_html)
+
+
+def _plain(body_html: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
 
 
 def _is_indexable(post: Post, topic: Topic) -> bool:
@@ -65,44 +69,92 @@ def _fts5_query(terms: list[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
-def _ranked_post_ids(query: str, terms: list[str], limit: int) -> list[int]:
-    """Post ids, best first: opening posts of topics whose title matches, then the newest matching posts.
+# Raw SQL, not the ORM: building these queries cost more than running them. Every
+# query repeats PostQuerySet.public()'s rule (post not held, hidden or deleted; topic
+# not held or hidden), so a stale index row can never leak a post. A hit's columns are
+# the post, its topic and category; body_html is the only long one.
 
-    On PostgreSQL neither step ranks every match: a common word can match most of
-    100,000 posts, and ranking them all costs far more than the 20 ms a search may
-    take. Newest-first lets the planner walk the newest posts and stop at the limit.
-    """
+# Opening posts of public topics whose title matches, most recently active first. The
+# topics come first, with their own limit, from the title's GIN expression index
+# (migration 0004, whose expression this repeats exactly); joined directly, the planner
+# reads every opening post to find the few whose topic matches.
+_PG_OPENING_POSTS = """
+    SELECT p.id, p.topic_id, p.is_first, p.body_html, t.title, t.slug, t.status, c.name, c.is_ideas
+      FROM (SELECT id, title, slug, status, category_id, last_activity_at FROM forum_topic
+             WHERE to_tsvector('english'::regconfig, COALESCE(title, ''))
+                   @@ websearch_to_tsquery('english'::regconfig, %(query)s)
+               AND NOT is_held AND NOT is_hidden
+             ORDER BY last_activity_at DESC, id DESC LIMIT %(topics)s) AS t
+      JOIN forum_post p ON p.topic_id = t.id AND p.is_first
+      JOIN forum_category c ON c.id = t.category_id
+     WHERE NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND p.search_vector IS NOT NULL
+     ORDER BY t.last_activity_at DESC, p.id DESC LIMIT %(limit)s"""
+# Newest first, not by rank: a common word can match most of 100,000 posts, and ranking
+# them all costs far more than a search may take. Newest first lets the planner (or FTS5)
+# walk the newest posts backwards and stop at the limit.
+_PG_NEWEST = """
+    SELECT p.id, p.topic_id FROM forum_post p JOIN forum_topic t ON t.id = p.topic_id
+     WHERE p.search_vector @@ websearch_to_tsquery('english'::regconfig, %(query)s)
+       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden
+     ORDER BY p.id DESC LIMIT %(limit)s"""
+# On SQLite the FTS5 title column holds the topic title on opening posts only, so a
+# title match is an opening post whose topic matches.
+_SQLITE_NEWEST = """
+    SELECT f.rowid, p.topic_id FROM forum_post_fts f
+      JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id
+     WHERE forum_post_fts MATCH %s
+       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden
+     ORDER BY f.rowid DESC LIMIT %s"""
+_HITS_BY_ID = """
+    SELECT p.id, p.topic_id, p.is_first, p.body_html, t.title, t.slug, t.status, c.name, c.is_ideas
+      FROM forum_post p JOIN forum_topic t ON t.id = p.topic_id JOIN forum_category c ON c.id = t.category_id
+     WHERE p.id IN ({ids})
+       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden"""
+
+
+def _newest_posts(cursor, query: str, match: str, limit: int) -> list[tuple[int, int]]:
+    """(post, topic) ids of the newest public posts that match, newest first."""
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        cursor.execute(_PG_NEWEST, {"query": query, "limit": limit})
+    else:
+        cursor.execute(_SQLITE_NEWEST, [match, limit])
+    return cursor.fetchall()
 
-        search_query = SearchQuery(query, config="english", search_type="websearch")
-        titled_topics = (Topic.objects.public()
-                         .annotate(title_vector=SearchVector("title", config="english"))
-                         .filter(title_vector=search_query)
-                         .order_by("-last_activity_at", "-pk").values("pk")[:limit])
-        openers = list(Post.objects.public().filter(is_first=True, topic__in=titled_topics,
-                                                    search_vector__isnull=False)
-                       .order_by("-topic__last_activity_at", "-pk").values_list("pk", flat=True))
-        newest = list(Post.objects.public().filter(search_vector=search_query)
-                      .order_by("-pk").values_list("pk", flat=True)[:limit])
-        seen = set(openers)
-        return openers + [pk for pk in newest if pk not in seen]
+
+def _hits_by_id(cursor, ids: list[int]) -> list[tuple]:
+    """The rows of these posts (those still public), in the order given."""
+    if not ids:
+        return []
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(_HITS_BY_ID.format(ids=placeholders), ids)  # noqa: S608 -- only placeholders are added
+    rows = {row[0]: row for row in cursor.fetchall()}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _hit_rows(query: str, terms: list[str], limit: int) -> list[tuple]:
+    """One row per topic (a hit's columns, as _HITS_BY_ID reads them), best first, at most limit.
+
+    Opening posts of topics whose title matches come first, then the newest matching
+    posts of other topics. Only the posts shown are read in full.
+    """
     match = _fts5_query(terms)
-    # The same order as on PostgreSQL, and for the same reason: newest first lets
-    # FTS5 walk its index backwards and stop at the limit instead of scoring every match.
-    newest_visible = (
-        "SELECT f.rowid FROM forum_post_fts f "
-        "JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id "
-        "WHERE forum_post_fts MATCH %s "
-        "AND p.is_held = 0 AND p.hidden_at IS NULL AND p.deleted_at IS NULL "
-        "AND t.is_held = 0 AND t.is_hidden = 0 "
-        "ORDER BY f.rowid DESC LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(newest_visible, ["{title} : (" + match + ")", limit])
-        openers = [row[0] for row in cursor.fetchall()]
-        cursor.execute(newest_visible, [match, limit])
-        seen = set(openers)
-        return openers + [row[0] for row in cursor.fetchall() if row[0] not in seen]
+        if settings.IS_POSTGRES:
+            cursor.execute(_PG_OPENING_POSTS, {"query": query, "topics": limit * OVERFETCH, "limit": limit})
+            rows = cursor.fetchall()
+        else:
+            openers = _newest_posts(cursor, query, "{title} : (" + match + ")", limit)
+            rows = _hits_by_id(cursor, [pk for pk, _ in openers])
+        if len(rows) >= limit:
+            return rows[:limit]
+        # Hits are one per topic: fetch more posts than needed, keep each topic's newest.
+        topics = {row[1] for row in rows}
+        chosen = []
+        for pk, topic_id in _newest_posts(cursor, query, match, limit * OVERFETCH):
+            if topic_id not in topics:
+                topics.add(topic_id)
+                chosen.append(pk)
+        return rows + _hits_by_id(cursor, chosen[:limit - len(rows)])
 
 
 def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:
@@ -114,23 +166,13 @@ def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:
     terms = query_terms(query)
     if not terms or limit <= 0:
         return []
-    ids = _ranked_post_ids(query, terms, limit * OVERFETCH)
-    posts = Post.objects.public().select_related("topic", "topic__category").in_bulk(ids)
+    rows = _hit_rows(query, terms, limit)
+    statuses = dict(IdeaStatus.choices)
     hits: list[SearchHit] = []
-    seen_topics: set[int] = set()
-    for position, pk in enumerate(ids):
-        post = posts.get(pk)
-        if post is None or post.topic_id in seen_topics:
-            continue
-        seen_topics.add(post.topic_id)
-        topic = post.topic
-        meta = topic.category.name
-        if topic.category.is_ideas and topic.status:
-            meta = f"{meta} · {topic.get_status_display()}"
-        url = topic.get_absolute_url() if post.is_first else post.get_absolute_url()
-        hits.append(SearchHit(kind="discussion", title=topic.title, url=url,
-                              snippet=highlight(plain_text(post), terms),
-                              rank=float(len(ids) - position), meta=meta))
-        if len(hits) >= limit:
-            break
+    for position, (pk, topic_id, is_first, body_html, title, slug, status, category, is_ideas) in enumerate(rows):
+        meta = f"{category} · {statuses.get(status, status)}" if is_ideas and status else category
+        url = Topic(pk=topic_id, slug=slug).get_absolute_url() if is_first else Post(pk=pk).get_absolute_url()
+        hits.append(SearchHit(kind="discussion", title=title, url=url,
+                              snippet=highlight(_plain(body_html), terms),
+                              rank=float(len(rows) - position), meta=meta))
     return hits

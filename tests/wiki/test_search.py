@@ -167,3 +167,15 @@ def test_an_excluded_word_in_the_body_excludes_the_page(make_page, settings):
     hits, total, _ = search_pages("respite -budget")
     assert total == 1 and [hit.title for hit in hits] == ["Respite at home"]
 
+
+
+def test_search_page_queries_do_not_grow_with_results(client, make_page, django_assert_max_num_queries):
+    """Guards the n+1 on guide rows and discussion topics."""
+    from tests.forum.factories import start
+
+    for number in range(25):
+        make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", body="About budgets.\n")
+        start(title=f"Budget question {number}", body="How do budgets work?")
+    with django_assert_max_num_queries(8):
+        html = client.get("/search/?q=budget").content.decode()
+    assert html.count(">Guide<") == 20 and html.count(">Discussion<") == 5
