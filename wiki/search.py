@@ -65,9 +65,10 @@ SNIPPET_CHARS = 800
 # One query finds one page of hits, best first, without ranking every match:
 # 1. pages whose title or summary match (the rank_vector GIN index finds them), ranked by
 #    ts_rank on their small rank_vector, which puts title matches first;
-# 2. then pages that match in the body only, in page order. The planner can walk the
-#    primary key and stop at the limit; and when step 1 fills the page, the LIMIT above
-#    the UNION ALL stops before step 2 runs at all.
+# 2. then pages that match in the body only, in page order, from the GIN bitmap ("+ 0"
+#    keeps the planner off the primary key: walking it, a word no page has unpacks every
+#    page's vector). When step 1 fills the page, the LIMIT above the UNION ALL stops
+#    before step 2 runs at all.
 # The same order as ranking every match (ts_rank is 0 when only the body matches), at
 # the cost of ranking only title and summary matches.
 _PG_RANKED_IDS = """
@@ -78,7 +79,7 @@ _PG_RANKED_IDS = """
         UNION ALL
         (SELECT page_id, 1, 0 FROM wiki_pagesearch
           WHERE search_vector @@ {tsquery} AND NOT COALESCE(rank_vector @@ {tsquery}, false)
-          ORDER BY page_id LIMIT %(end)s)
+          ORDER BY page_id + 0 LIMIT %(end)s)
         LIMIT %(end)s) AS hits
     ORDER BY part, rank DESC, page_id OFFSET %(offset)s"""
 _PG_COUNT = """
@@ -130,7 +131,11 @@ def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
 
         with transaction.atomic(), connection.cursor() as cursor:
             # The <% operator uses the title's trigram index; its threshold is a setting.
-            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+            # The planner tends to prefer reading every title, which costs several times
+            # more, so sequential scans are off (and JIT with them, as in _pg_search_ids).
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                           "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)",
+                           [str(TRIGRAM_THRESHOLD)])
             return list(Page.objects.live().filter(title__trigram_word_similar=query)
                         .annotate(similarity=TrigramWordSimilarity(query, "title"))
                         .order_by("-similarity", "pk").values_list("pk", flat=True)[:limit])
