@@ -324,8 +324,8 @@ def write_report(results: dict) -> str:
         f"{machine['gunicorn']}, {machine['wrk']}. Load average at the start: "
         f"{', '.join(f'{value:.1f}' for value in machine['load_average_at_start'])}.",
         "",
-        "Server: gunicorn, 2 sync workers, `mycarebudget.settings.prod` (DEBUG off, whitenoise, locmem "
-        "cache per worker), every request with `X-Forwarded-Proto: https` as the TLS proxy sends it. "
+        "Server: gunicorn, 2 sync workers, `mycarebudget.settings.prod` (DEBUG off, whitenoise, "
+        f"{_cache_words(results)}), every request with `X-Forwarded-Proto: https` as the TLS proxy sends it. "
         f"Load: `{results['wrk']}` from loopback, each page for {results['seconds_per_page']} s in slices "
         "that alternate with slices of the floor (`/_bench/floor/`: 20 KB of fixed HTML from the same "
         "gunicorn, through the same middleware); a page's ratio is its requests per second over the "
@@ -377,3 +377,13 @@ if __name__ == "__main__":
 
     source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results.json")
     (source.parent / "results.md").write_text(write_report(json.loads(source.read_text())))
+
+
+def _cache_words(results: dict) -> str:
+    caches = {run.get("cache", "locmem") for run in results["databases"].values()}
+    if caches == {"redis"}:
+        return ("Redis on 127.0.0.1:6379 for the cache and for sessions (`REDIS_URL`, "
+                "`cached_db` sessions), as in production")
+    if caches == {"locmem"}:
+        return "each worker's own memory cache and database sessions (no Redis found)"
+    return "Redis where it was found, each worker's memory otherwise"

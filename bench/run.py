@@ -124,8 +124,9 @@ def database_url(kind: str, quick: bool) -> str:
     return f"sqlite:///{DATA / f'bench{suffix}.sqlite3'}"
 
 
-def environment(url: str) -> dict:
-    """Production settings against this database, with the bench's own secret and document key."""
+def environment(url: str, redis_url: str = "") -> dict:
+    """Production settings against this database, with the bench's own secret and document key,
+    and Redis for the cache and sessions as in production (or each worker's memory without it)."""
     name = Path(url.rsplit("/", 1)[-1]).stem
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MCB_"))}
     env.update(
@@ -141,7 +142,23 @@ def environment(url: str) -> dict:
         }
     )
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
+
+
+def fresh_redis(url: str) -> str:
+    """This Redis database emptied, or "" (each worker's own memory cache) if there is no Redis."""
+    if not url or url == "none":
+        return ""
+    try:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+    except Exception as error:  # noqa: BLE001 - any failure means "no Redis here"
+        log(f"  no Redis at {url} ({error}); each worker caches in its own memory")
+        return ""
+    return url
 
 
 def prepare(env: dict, seed_args: list[str]) -> float:
@@ -443,8 +460,9 @@ def documents(size_mb: int) -> dict:
 
 def bench_database(kind: str, args) -> dict:
     url = database_url(kind, args.quick)
-    env = environment(url)
-    log(f"== {kind}: {url}")
+    redis_url = fresh_redis(args.redis)
+    env = environment(url, redis_url)
+    log(f"== {kind}: {url}, cache: {redis_url or 'memory of each worker'}")
     seconds = prepare(env, QUICK_SEED if args.quick else FULL_SEED)
     log(f"  prepared in {seconds:.0f}s; counting queries and timing search in-process")
     found = measure(env, repeats=10 if args.quick else 40)
@@ -456,6 +474,7 @@ def bench_database(kind: str, args) -> dict:
     return {
         "database": kind,
         "database_url": url,
+        "cache": "redis" if redis_url else "locmem",
         "prepare_seconds": round(seconds),
         **found,
         "load": loads,
@@ -521,6 +540,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small seed, 3-second runs, one database")
     parser.add_argument("--databases", default="", help="postgresql,sqlite (default: both; quick: one)")
     parser.add_argument("--seconds", type=int, default=0, help="length of each wrk run")
+    parser.add_argument("--redis", default=os.environ.get("MCB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
+                        help="Redis database for the cache and sessions, emptied first; 'none' for memory")
     parser.add_argument("--documents-mb", type=int, default=0)
     parser.add_argument("--output", default="", help="where results.json and results.md go (default: bench/)")
     parser.add_argument(

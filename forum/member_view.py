@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from forum.models import Follow, Post, Report, Support, Suspension, Topic
+from forum.models import Category, Follow, Post, Report, Support, Suspension, Topic
 from mycarebudget.permissions import MODERATORS_GROUP
 
 User = get_user_model()
@@ -76,8 +76,9 @@ _TOPIC_FLAGS = """
           WHERE rp.topic_id = %(topic)s AND r.reporter_id = u.id)
 """
 _CATEGORY_FLAGS = """
-  EXISTS (SELECT 1 FROM {topic} t WHERE t.category_id = %(category)s AND t.author_id = u.id
-          AND (t.is_held = %(yes)s OR t.is_hidden = %(yes)s))
+  EXISTS (SELECT 1 FROM {topic} t JOIN {category} c ON c.id = t.category_id
+          WHERE c.slug = %(category)s AND t.author_id = u.id AND (t.is_held = %(yes)s OR t.is_hidden = %(yes)s)),
+  EXISTS (SELECT 1 FROM {category} c WHERE c.slug = %(category)s AND c.is_ideas = %(yes)s)
 """
 
 
@@ -85,7 +86,8 @@ _CATEGORY_FLAGS = """
 def _sql(extra: str) -> str:
     tables = {name: connection.ops.quote_name(model._meta.db_table) for name, model in (
         ("user", User), ("user_groups", User.groups.through), ("group", Group), ("suspension", Suspension),
-        ("post", Post), ("topic", Topic), ("follow", Follow), ("support", Support), ("report", Report))}
+        ("post", Post), ("topic", Topic), ("category", Category), ("follow", Follow), ("support", Support),
+        ("report", Report))}
     return _FLAGS.format(extra=extra.format(**tables), **tables)
 
 
@@ -116,11 +118,12 @@ def of_topic(user, topic_pk: int) -> MemberView:
                  reported=reported)
 
 
-def of_category(user, category_pk: int, *, ideas: bool) -> MemberView:
-    """One query; a second, for ideas, for the ones this member supports."""
-    flags = _flags(user, _CATEGORY_FLAGS, category=category_pk)
+def of_category(user, category_slug: str) -> MemberView:
+    """One query; a second, in the ideas category, for the ideas this member supports."""
+    flags = _flags(user, _CATEGORY_FLAGS, category=category_slug)
+    sees_private, ideas = flags[3:]
     supported = frozenset()
     if ideas:
-        supported = frozenset(Support.objects.filter(user=user, topic__category_id=category_pk)
+        supported = frozenset(Support.objects.filter(user=user, topic__category__slug=category_slug)
                               .values_list("topic_id", flat=True))
-    return _view(user, flags, sees_private=flags[3], supported=supported)
+    return _view(user, flags, sees_private=sees_private, supported=supported)

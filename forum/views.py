@@ -79,8 +79,7 @@ def category_detail(request, category):
     user = request.user
     if not user.is_authenticated:
         return _render_category(request, category, user)
-    found = get_object_or_404(Category.objects.only("pk", "is_ideas"), slug=category)
-    member = member_view.of_category(user, found.pk, ideas=found.is_ideas)
+    member = member_view.of_category(user, category)
     if member.shares_copy and microcache.enabled(request):
         copy = microcache.member_copy(request, lambda: {"html": _render_category(
             request, category, AnonymousUser(), microcache.shared_context()).content.decode()})
@@ -113,7 +112,8 @@ def _render_category(request, slug: str, viewer, extra: dict | None = None):
     context = {
         "category": category, "page_obj": page_obj, "topics": page_obj.object_list,
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
-        "status": status, "statuses": IdeaStatus.choices, "mark_supported": category.is_ideas and bool(extra or viewer.is_authenticated),
+        "status": status, "statuses": IdeaStatus.choices,
+        "mark_supported": category.is_ideas and bool(extra or viewer.is_authenticated),
         "query_prefix": urlencode(query), "can_start": _can_start_topic(extra["user"] if extra else viewer, category),
         "crumbs": _forum_crumbs((category.name, "")),
         **(extra or {}),

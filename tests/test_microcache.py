@@ -59,3 +59,39 @@ def test_a_page_that_set_a_csrf_token_is_never_shared(rf, settings):
         request.user = AnonymousUser()
         view(request)
     assert len(calls) == 2
+
+
+@pytest.fixture
+def two_tiers(settings):
+    """As with Redis: a shared cache, and each worker's memory in front of it."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"},
+    }
+    from django.core.cache import caches
+
+    yield caches["default"], caches["local"]
+    caches["default"].clear()
+    caches["local"].clear()
+
+
+def test_what_a_worker_read_is_kept_in_its_memory_for_a_second(two_tiers):
+    from mycarebudget import microcache
+
+    shared, local = two_tiers
+    shared.set("k", "first")
+    assert microcache.cached("k") == "first"
+    shared.set("k", "second")
+    assert microcache.cached("k") == "first"  # from this worker's memory
+    local.clear()  # the second has passed
+    assert microcache.cached("k") == "second"
+
+
+def test_a_change_moves_the_generation_on_for_this_worker_at_once(two_tiers, django_capture_on_commit_callbacks):
+    from mycarebudget import microcache
+
+    before = microcache.generation()
+    assert microcache.generation() == before  # now kept in memory
+    with django_capture_on_commit_callbacks(execute=True):
+        microcache.bump()
+    assert microcache.generation() == before + 1

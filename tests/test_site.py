@@ -147,10 +147,12 @@ def test_redis_cache_when_redis_url_is_set():
 
     code = ("import django; django.setup(); from django.core.cache import caches; cache = caches['default']; "
             "cache.set('mcb-probe', 'yes', 10); from django.conf import settings; "
-            "print(type(cache).__name__, cache.get('mcb-probe'), settings.SESSION_ENGINE.rsplit('.', 1)[1])")
+            "print(type(cache).__name__, cache.get('mcb-probe'), settings.SESSION_ENGINE.rsplit('.', 1)[1], "
+            "cache._cache.get_client() is cache._cache.get_client(), type(caches['local']).__name__)")
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert result.stdout.strip() == "RedisCache yes cached_db", result.stderr
+    # One Redis client per pool (mycarebudget/cache.py); a second of each worker's memory in front.
+    assert result.stdout.strip() == "RedisCache yes cached_db True LocMemCache", result.stderr
     import redis
 
     keys = redis.Redis.from_url(url).keys("*mcb-probe")

@@ -1,15 +1,17 @@
 """The shared copy of each guide, so a reader's request needs no database at all.
 
 Keyed by slug and dropped whenever what the page shows changes (after the
-change commits). With Redis (REDIS_URL) that is immediate for every worker;
-with the per-process memory cache another worker may serve its copy for up to
-PAGE_CACHE_SECONDS, like a CDN's short cache.
+change commits). With Redis (REDIS_URL) every worker sees that within
+microcache.LOCAL_SECONDS; with the per-process memory cache alone another
+worker may serve its copy for up to PAGE_CACHE_SECONDS, like a CDN's short cache.
 """
 
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
+
+from mycarebudget import microcache
 
 PAGE_CACHE_SECONDS = 30
 
@@ -19,7 +21,7 @@ def key(slug: str) -> str:
 
 
 def get(slug: str) -> dict | None:
-    return cache.get(key(slug))
+    return microcache.cached(key(slug))
 
 
 def put(slug: str, *, html: bytes, member_html: str, etag: str, last_modified: int) -> None:
@@ -32,4 +34,4 @@ def forget(slugs: Iterable[str]) -> None:
     """Drop these pages' copies once the current transaction commits."""
     keys = [key(slug) for slug in set(slugs) if slug]
     if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        transaction.on_commit(lambda: microcache.forget(keys))

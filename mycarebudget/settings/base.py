@@ -101,7 +101,11 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL},
+        # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    }
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
