@@ -111,17 +111,28 @@ def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[
         return _pg_search_ids(query, limit, offset)
     match = _fts5_query(terms)
     cap = max(COUNT_CAP, offset + limit)
+    # The order PostgreSQL gives, in three steps that each stop at the limit: title matches
+    # (scored on the title alone: scoring the whole page scores every match of the word),
+    # then title-and-summary matches by bm25, then body-only matches in page order.
+    steps = [(_SQLITE_BY_RANK, f"title : ({match})"),
+             (_SQLITE_BY_RANK, f"({match}) AND ({{title summary}} : ({match}) NOT title : ({match}))"),
+             (_SQLITE_BY_PAGE, f"({match}) NOT {{title summary}} : ({match})")]
+    ids: list[int] = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s)",
                        [match, cap + 1])
         total = MatchCount(cursor.fetchone()[0], cap=cap)
-        # Pages whose title matches come first, then the best matches by bm25.
-        cursor.execute(
-            "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
-            "ORDER BY rowid IN (SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s) DESC, "
-            "bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s OFFSET %s",
-            [match, f"title : ({match})", limit, offset])
-        return [row[0] for row in cursor.fetchall()], total
+        for sql, expression in steps:
+            if len(ids) >= offset + limit:
+                break
+            cursor.execute(sql, [expression, offset + limit - len(ids)])
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids[offset:offset + limit], total
+
+
+_SQLITE_BY_RANK = ("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
+                   "ORDER BY bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s")
+_SQLITE_BY_PAGE = "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s ORDER BY rowid LIMIT %s"
 
 
 def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
@@ -179,6 +190,9 @@ def _excerpts(ids: list[int], terms: list[str]) -> dict[int, tuple[str, str, str
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
+_SAMPLE_SLUG = "sample-slug"
+
+
 def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int, bool]:
     """Ranked guide hits for one page of results, the total, and whether they are typo matches.
 
@@ -194,12 +208,15 @@ def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[
         total, fuzzy = MatchCount(len(ids)), bool(ids)
     pages = _excerpts(ids, terms) if ids else {}
     topics = dict(Topic.choices)
+    # Page.get_absolute_url for one sample slug, with each hit's slug put in its place: a
+    # reverse() per hit costs more than the rest of a hit (slugs never need quoting).
+    before, _, after = Page(slug=_SAMPLE_SLUG).get_absolute_url().rpartition(_SAMPLE_SLUG)
     hits = []
     for position, pk in enumerate(ids):
         if pk not in pages:  # retired since it was indexed
             continue
         title, slug, topic, excerpt = pages[pk]
-        hits.append(SearchHit(kind="guide", title=title, url=Page(slug=slug).get_absolute_url(),
+        hits.append(SearchHit(kind="guide", title=title, url=f"{before}{slug}{after}",
                               snippet=highlight(excerpt, terms),
                               rank=float(len(ids) - position), meta=topics.get(topic, topic)))
     return hits, total, fuzzy
