@@ -81,9 +81,21 @@ def shared_context() -> dict:
     return {"shared_copy": True, "user": SHARED_MEMBER, "csrf_token": csrf_marker()}
 
 
-def choose(html: str, choices: dict[str, str]) -> str:
+def split(html: str) -> tuple:
+    """A rendering cut at its markers, once: plain text, and (key, value, text) for each marked form."""
+    parts, start = [], 0
+    for match in VARIANT.finditer(html):
+        parts += [html[start:match.start()], (match[1], match[2], match[3])]
+        start = match.end()
+    parts.append(html[start:])
+    return tuple(parts)
+
+
+def choose(html: str | tuple, choices: dict[str, str]) -> str:
     """Keep, of each marked part, the form this reader's choices name ("default" otherwise)."""
-    return VARIANT.sub(lambda m: m[3] if choices.get(m[1], "default") == m[2] else "", html)
+    parts = split(html) if isinstance(html, str) else html
+    return "".join(part if isinstance(part, str) else part[2] if choices.get(part[0], "default") == part[1] else ""
+                   for part in parts)
 
 
 def personalise(html: str, request) -> str:
@@ -147,13 +159,15 @@ def member_copy(request, render) -> dict | None:
     """The members' shared copy of this address, rendering it with ``render()`` if there is none.
 
     ``render`` returns a dict with "html" (a str with markers) and anything else the view needs to
-    personalise it, or None when the page must not be shared.
+    personalise it, or None when the page must not be shared. The copy holds the html already
+    split at its markers, ready for ``choose``.
     """
     key = _key(request, "member")
     copy = cached(key)
     if copy is None:
         copy = render()
         if copy is not None:
+            copy = {**copy, "html": split(copy["html"])}
             cache.set(key, copy, settings.MICROCACHE_SECONDS)
     return copy
 
