@@ -214,6 +214,8 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["topic", "created_at"], name="forum_post_topic_created"),
             models.Index(fields=["author", "created_at"], name="forum_post_author_created"),
+            # "Has this member held or hidden posts in this topic?" on every signed-in topic page.
+            models.Index(fields=["author", "topic"], name="forum_post_author_topic"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["author", "submission_key"], condition=~Q(submission_key=""),
