@@ -6,8 +6,6 @@ whether they need a page of their own (moderators, suspended members, and member
 or hidden posts or topics only they can see).
 """
 
-import re
-import weakref
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -17,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from forum.models import Category, Follow, Post, Report, Support, Suspension, Topic
+from mycarebudget.db import execute_prepared
 from mycarebudget.permissions import MODERATORS_GROUP
 
 User = get_user_model()
@@ -55,8 +54,9 @@ class MemberView:
         return choices
 
 
-# Raw SQL, written once: as ORM queries with seven EXISTS these cost about 2 ms of Python on every
-# signed-in request, several times the database's own work. Every subquery is scoped to the member
+# Raw SQL, written once and prepared on PostgreSQL (mycarebudget/db.py): as ORM queries with seven
+# EXISTS these cost about 2 ms of Python on every signed-in request, and planning them about 0.4 ms
+# more, several times the database's own work. Every subquery is scoped to the member
 # and starts from an index on the member's own rows, so none grows with the size of a topic.
 _FLAGS = """
 SELECT u.is_superuser,
@@ -94,29 +94,10 @@ def _sql(extra: str) -> str:
     return _FLAGS.format(extra=extra.format(**tables), **tables)
 
 
-# PostgreSQL plans a query with seven subqueries in about 0.4 ms, longer than it takes to run it:
-# each connection prepares it once. (Behind a pooler in transaction mode, such as PgBouncer,
-# prepared statements do not survive; connect Django straight to PostgreSQL or use session mode.)
-_PREPARED = weakref.WeakKeyDictionary()  # a PostgreSQL connection -> the statements prepared on it
-_PARAMETER = re.compile(r"%\((\w+)\)s")
-
-
-def _execute(cursor, name: str, sql: str, params: dict) -> None:
-    if connection.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    names = list(dict.fromkeys(_PARAMETER.findall(sql)))
-    prepared = _PREPARED.setdefault(connection.connection, set())
-    if name not in prepared:
-        cursor.execute(f"PREPARE {name} AS " + _PARAMETER.sub(lambda m: f"${names.index(m[1]) + 1}", sql))
-        prepared.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(names))})", [params[key] for key in names])
-
-
 def _flags(user, extra: str, **params) -> tuple:
     name = "mcb_member_topic" if extra is _TOPIC_FLAGS else "mcb_member_category"
     with connection.cursor() as cursor:
-        _execute(cursor, name, _sql(extra), {
+        execute_prepared(cursor, name, _sql(extra), {
             "user": user.pk, "moderators": MODERATORS_GROUP, "yes": True,
             "now": connection.ops.adapt_datetimefield_value(timezone.now()), **params})
         return tuple(bool(value) for value in cursor.fetchone())

@@ -36,6 +36,7 @@ from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
@@ -172,6 +173,12 @@ def member_copy(request, render) -> dict | None:
     return copy
 
 
+def _shared_with_the_edge(response):
+    # What every anonymous reader may share, a CDN may share too, for as long as we do.
+    patch_cache_control(response, public=True, max_age=settings.MICROCACHE_SECONDS)
+    return response
+
+
 def anonymous_microcache(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -184,13 +191,14 @@ def anonymous_microcache(view):
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
-            return response
+            return _shared_with_the_edge(response)
         response = view(request, *args, **kwargs)
         shareable = (response.status_code == 200 and not response.streaming and not response.cookies
                      and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         if shareable:
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
             cache.set(key, (response.content, headers), settings.MICROCACHE_SECONDS)
+            _shared_with_the_edge(response)
         return response
 
     return wrapper

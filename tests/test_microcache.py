@@ -95,3 +95,9 @@ def test_a_change_moves_the_generation_on_for_this_worker_at_once(two_tiers, dja
     with django_capture_on_commit_callbacks(execute=True):
         microcache.bump()
     assert microcache.generation() == before + 1
+
+
+def test_a_shared_anonymous_page_may_be_kept_by_a_cdn_as_long_as_we_keep_it(client, topic):
+    for _ in range(2):  # rendered, then from the shared copy
+        response = client.get(topic.get_absolute_url())
+        assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=5"}
