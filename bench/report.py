@@ -254,18 +254,18 @@ FIXES = {
     "anonymous_guide": "The anonymous guide page should cost no query and no rendering on a cache hit "
     "(wiki/page_cache.py): check that the page cache is on and that nothing per-request (a cookie, a "
     "message) bypasses it.",
-    "signed_in_guide": "A signed-in guide page reuses the cached article but still renders the page "
-    "template around it and reads the session and the member from the database: cache everything but the "
-    "per-member header, and keep sessions in the cache (`SESSION_ENGINE = "
-    '"django.contrib.sessions.backends.cached_db"` with Redis), which leaves the base template (about '
-    "2.5 ms of CPU for a signed-in page with no content).",
+    "signed_in_guide": "A signed-in guide page is the shared rendering with the member's header put in "
+    "(wiki/views.py); what is left per request is Django's own: the session read (Redis, `cached_db`), the "
+    "member read (one prepared query, accounts/backends.py), the CSRF token and the middleware. Check that "
+    "the run used Redis (without it sessions are read from the database) and that the bench sent the "
+    "CSRF cookie, as a browser does.",
     "anonymous_forum": "Anonymous topic and category pages should be served from a shared rendering "
     "(forum views) rather than rendered per request.",
-    "signed_in_forum": "Signed-in topic and category pages render every post and row per request "
-    "(about 25 ms of CPU for 20 posts: an `{% include %}` and the `when` date filter per post) with 6-9 "
-    "queries. Render the thread once per topic page for everyone, as for anonymous readers, and add the "
-    "per-member parts (own posts' edit links, reported, following, supported) from one query each; keep "
-    "the moderator and suspension checks on the session instead of querying them on every request.",
+    "signed_in_forum": "Signed-in topic and category pages are the members' shared rendering with each "
+    "member's parts chosen (mycarebudget/microcache.py) after one prepared query for what is theirs "
+    "(forum/member_view.py). Next steps, in order: keep that query's plan starting from the member's own "
+    "rows (EXPLAIN it on the seeded site), answer the session and the member from one round trip, or "
+    "let the edge put the member's parts in (ESI) so the page itself is served like an anonymous one.",
     "search_guides": "Guide search ranks every match (PostgreSQL: `COUNT(*) OVER ()` and `ts_rank` over "
     "all pages that contain a common word, about 10 ms at 5,000 guides and growing with them; SQLite: bm25 "
     "over every match) and then spends about 10 ms in Python (the ORM and 20 highlighted snippets). Rank "

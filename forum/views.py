@@ -165,7 +165,8 @@ def _topic_context(request, topic: Topic, viewer) -> tuple[dict, dict[int, int |
     return context, {post.pk: post.author_id for post in page_obj}
 
 
-def _render_topic(request, topic: Topic, *, support_error: str = "", status: int = 200):
+def _render_topic(request, topic: Topic, *, member: member_view.MemberView | None = None,
+                  support_error: str = "", status: int = 200):
     """The topic page for this reader alone (anonymous readers without a shared copy, moderators,
     suspended members, members with held or hidden posts, and after a form error)."""
     user = request.user
@@ -173,7 +174,7 @@ def _render_topic(request, topic: Topic, *, support_error: str = "", status: int
     context["support_error"] = support_error
     if not user.is_authenticated:
         return render(request, "forum/topic_detail.html", context, status=status)
-    member = member_view.of_topic(user, topic.pk)
+    member = member or member_view.of_topic(user, topic.pk)
     context.update({
         "is_moderator": member.is_moderator,
         "suspension": services.active_suspension(user) if member.suspended else None,
@@ -186,7 +187,7 @@ def _render_topic(request, topic: Topic, *, support_error: str = "", status: int
 @require_safe
 @anonymous_microcache
 def topic_detail(request, pk, slug):
-    user = request.user
+    user, member = request.user, None
     if user.is_authenticated and microcache.enabled(request):
         member = member_view.of_topic(user, pk)
         if member.shares_copy:
@@ -199,7 +200,7 @@ def topic_detail(request, pk, slug):
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, topic)
+    return _render_topic(request, topic, member=member)
 
 
 def _shared_topic_copy(request, pk: int) -> dict | None:

@@ -16,7 +16,10 @@ def sign_out(page):
     page.wait_for_load_state()
 
 
-def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_accessible):
+@pytest.mark.parametrize("shared_copies", [False, True], ids=["rendered-each-time", "shared-copies"])
+def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_accessible, settings, shared_copies):
+    # Production shares renderings among readers (mycarebudget/microcache.py); tests turn it off.
+    settings.MICROCACHE_SECONDS = 5 if shared_copies else 0
     ensure_categories()
     proposer = UserFactory(display_name="Priya Proposer")
     supporter = UserFactory(display_name="Sam Supporter")
