@@ -32,6 +32,7 @@ from functools import cache as once
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
@@ -79,7 +80,7 @@ def submission_marker() -> str:
 
 def shared_context() -> dict:
     """Template context for a members' shared copy: the stand-in member and token markers."""
-    return {"shared_copy": True, "user": SHARED_MEMBER, "csrf_token": csrf_marker()}
+    return {"shared_copy": True, "user": SHARED_MEMBER, "csrf_token": csrf_marker(), "messages": ()}
 
 
 def split(html: str) -> tuple:
@@ -108,9 +109,17 @@ def personalise(html: str, request) -> str:
     return html
 
 
+def has_messages(request) -> bool:
+    """Whether a one-off message waits for this reader, in its cookie or (if too long) the session."""
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.session_key and session.get(SessionStorage.session_key))
+
+
 def enabled(request) -> bool:
-    """Shared copies are on, and this request carries no one-off message to show."""
-    return bool(settings.MICROCACHE_SECONDS) and "messages" not in request.COOKIES
+    """Shared copies are on, and no one-off message waits for this reader."""
+    return bool(settings.MICROCACHE_SECONDS) and not has_messages(request)
 
 
 def cached(key: str):

@@ -69,7 +69,7 @@ def page_by_id(request, pk):
 def page_detail(request, slug):
     """A guide. Everyone shares one rendering of it (members' header put in per request);
     anonymous readers get ETag and Last-Modified for 304s."""
-    shareable = "messages" not in request.COOKIES
+    shareable = not microcache.has_messages(request)
     cached = page_cache.get(slug) if shareable else None
     if cached is None:
         # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.

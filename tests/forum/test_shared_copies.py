@@ -180,3 +180,24 @@ def test_signed_in_category_page_queries_do_not_grow(topics, django_assert_max_n
     page(client, url)
     with django_assert_max_num_queries(4):
         page(client, url)
+
+
+def test_a_message_kept_in_the_session_is_shown_to_its_member_only(settings):
+    # Messages too long for their cookie go to the session, where no cookie announces them.
+    settings.MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+    topic = start()
+    follower, other = signed_in(member()), signed_in(member())
+    follower.post(reverse("forum:topic_follow", args=[topic.pk]))
+    assert "We will email you about new replies" in page(follower, topic.get_absolute_url())
+    assert "We will email you about new replies" not in page(other, topic.get_absolute_url())
+
+
+def test_no_marker_or_token_placeholder_reaches_any_reader():
+    from mycarebudget.microcache import csrf_marker, submission_marker
+
+    topic = idea()
+    url = topic.get_absolute_url()
+    for client in (Client(), signed_in(member()), signed_in(member())):
+        for address in (url, reverse("forum:category_detail", args=["ideas"])):
+            html = client.get(address).content.decode()
+            assert csrf_marker() not in html and submission_marker() not in html and "<!--v:" not in html

@@ -366,3 +366,14 @@ def test_the_signed_in_header_carries_the_readers_own_csrf_token(make_page, user
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
     assert client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token}).status_code == 302
     assert ">Sign in<" in client.get(page.get_absolute_url()).content.decode()
+
+
+def test_no_marker_or_token_placeholder_reaches_a_guide_reader(client, user, make_page):
+    from mycarebudget.microcache import csrf_marker
+
+    page = make_page()
+    for signed_in in (False, True, True):
+        if signed_in:
+            client.force_login(user)
+        html = client.get(page.get_absolute_url()).content.decode()
+        assert csrf_marker() not in html and "<!--v:" not in html
