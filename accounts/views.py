@@ -112,10 +112,28 @@ def document_list(request):
     return render(request, "accounts/document_list.html", {"rows": rows, "space": _space(request.user)})
 
 
-def _upload_status(form, too_large: bool) -> int:
-    if too_large:
+def _upload_status(request, form) -> int:
+    if getattr(request, "document_too_large", False):
         return 413
     return 400 if form.errors else 200
+
+
+def _store_upload(request, form, store):
+    """``store(cleaned_data)`` for a valid upload under the size limit, or None with the reason on
+    the form (too large, invalid, or refused by its content)."""
+    if request.method != "POST":
+        return None
+    is_valid = form.is_valid()
+    if getattr(request, "document_too_large", False):
+        _file_error(form, _too_large_message())
+        return None
+    if not is_valid:
+        return None
+    try:
+        return store(form.cleaned_data)
+    except RefusedFile as refusal:
+        _file_error(form, refusal.message)
+        return None
 
 
 def _too_large_message() -> str:
@@ -141,24 +159,14 @@ def document_upload(request):
 @document_key_required
 def _document_upload(request):
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
-    too_large = getattr(request, "document_too_large", False)
-    if request.method == "POST":
-        is_valid = form.is_valid()
-        if too_large:
-            _file_error(form, _too_large_message())
-        elif is_valid:
-            try:
-                document = services.store_document(
-                    owner=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
-                    name=form.cleaned_data["name"], note=form.cleaned_data["note"],
-                    sign_in=current_sign_in(request))
-            except RefusedFile as refusal:
-                _file_error(form, refusal.message)
-            else:
-                messages.success(request, "Your document has been uploaded and encrypted")
-                return redirect(document)
+    document = _store_upload(request, form, lambda data: services.store_document(
+        owner=request.user, upload=data["file"], kind=data["kind"], name=data["name"], note=data["note"],
+        sign_in=current_sign_in(request)))
+    if document is not None:
+        messages.success(request, "Your document has been uploaded and encrypted")
+        return redirect(document)
     return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user)},
-                  status=_upload_status(form, too_large))
+                  status=_upload_status(request, form))
 
 
 @never_cache
@@ -210,25 +218,14 @@ def _document_replace(request, pk):
     document = _owned_document(request, pk)
     details = services.read_details(document)
     form = DocumentReplaceForm(request.POST or None, request.FILES or None)
-    too_large = getattr(request, "document_too_large", False)
-    if request.method == "POST":
-        is_valid = form.is_valid()
-        if too_large:
-            _file_error(form, _too_large_message())
-        elif is_valid:
-            try:
-                version = services.replace_document(document=document, owner=request.user,
-                                                    upload=form.cleaned_data["file"],
-                                                    sign_in=current_sign_in(request))
-            except RefusedFile as refusal:
-                _file_error(form, refusal.message)
-            else:
-                messages.success(request,
-                                 f"Version {version.number} has been uploaded. Earlier versions are kept")
-                return redirect(document)
+    version = _store_upload(request, form, lambda data: services.replace_document(
+        document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request)))
+    if version is not None:
+        messages.success(request, f"Version {version.number} has been uploaded. Earlier versions are kept")
+        return redirect(document)
     return render(request, "accounts/document_replace.html",
                   {"document": document, "details": details, "form": form, "space": _space(request.user)},
-                  status=_upload_status(form, too_large))
+                  status=_upload_status(request, form))
 
 
 @never_cache

@@ -94,8 +94,8 @@ def _sql(extra: str) -> str:
     return _FLAGS.format(extra=extra.format(**tables), **tables)
 
 
-def _flags(user, extra: str, **params) -> tuple:
-    name = "mcb_member_topic" if extra is _TOPIC_FLAGS else "mcb_member_category"
+def _flags(user, name: str, extra: str, **params) -> tuple:
+    """The member's flags (see _FLAGS) and ``extra``'s, as the prepared statement ``name``."""
     with connection.cursor() as cursor:
         execute_prepared(cursor, name, _sql(extra), {
             "user": user.pk, "moderators": MODERATORS_GROUP, "yes": True,
@@ -112,7 +112,7 @@ def _view(user, flags: tuple, **extra) -> MemberView:
 
 def of_topic(user, topic_pk: int) -> MemberView:
     """One query; a second only for a member who reported posts in this topic."""
-    flags = _flags(user, _TOPIC_FLAGS, topic=topic_pk)
+    flags = _flags(user, "mcb_member_topic", _TOPIC_FLAGS, topic=topic_pk)
     sees_private, following, supports, reported_here = flags[3:]
     reported = frozenset()
     if reported_here:
@@ -124,7 +124,7 @@ def of_topic(user, topic_pk: int) -> MemberView:
 
 def of_category(user, category_slug: str) -> MemberView:
     """One query; a second, in the ideas category, for the ideas this member supports."""
-    flags = _flags(user, _CATEGORY_FLAGS, category=category_slug)
+    flags = _flags(user, "mcb_member_category", _CATEGORY_FLAGS, category=category_slug)
     sees_private, ideas = flags[3:]
     supported = frozenset()
     if ideas:

@@ -440,6 +440,18 @@ def _resolve_reports(post: Post, moderator, outcome: str) -> int:
                                                           outcome=outcome)
 
 
+def _visibility_changed(post: Post, topic: Topic, **topic_flags: bool) -> None:
+    """Who may see a post changed: an opening post takes its topic with it; search and counts follow."""
+    if post.is_first:
+        for name, value in topic_flags.items():
+            setattr(topic, name, value)
+        topic.save(update_fields=list(topic_flags))
+        search.index_topic(topic)
+    else:
+        search.index_post(post)
+    _refresh_reply_count(topic)
+
+
 @transaction.atomic
 def hide_post(*, post: Post, moderator, reason: str) -> Post:
     """Hide a post, with the reason shown in its place; hiding an opening post hides its topic.
@@ -450,13 +462,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), moderator, reason
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     _resolve_reports(post, moderator, Report.Outcome.HIDDEN)
-    if post.is_first:
-        topic.is_hidden = True
-        topic.save(update_fields=["is_hidden"])
-        search.index_topic(topic)
-    else:
-        search.index_post(post)
-    _refresh_reply_count(topic)
+    _visibility_changed(post, topic, is_hidden=True)
     log_moderation(moderator=moderator, action="hid a post", target_label=_post_label(post),
                    target_url=post.get_absolute_url(), reason=reason)
     return post
@@ -469,13 +475,7 @@ def unhide_post(*, post: Post, moderator) -> Post:
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    if post.is_first:
-        topic.is_hidden = False
-        topic.save(update_fields=["is_hidden"])
-        search.index_topic(topic)
-    else:
-        search.index_post(post)
-    _refresh_reply_count(topic)
+    _visibility_changed(post, topic, is_hidden=False)
     log_moderation(moderator=moderator, action="showed a hidden post again", target_label=_post_label(post),
                    target_url=post.get_absolute_url())
     return post
@@ -491,15 +491,8 @@ def approve_post(*, post: Post, moderator) -> Post:
     topic = Topic.objects.select_for_update().select_related("category").get(pk=post.topic_id)
     post.is_held = False
     post.save(update_fields=["is_held"])
-    now = timezone.now()
-    if post.is_first:
-        topic.is_held = False
-        topic.save(update_fields=["is_held"])
-        search.index_topic(topic)
-    else:
-        search.index_post(post)
-    _refresh_reply_count(topic)
-    _bump(topic, now)
+    _visibility_changed(post, topic, is_held=False)
+    _bump(topic, timezone.now())
     log_moderation(moderator=moderator, action="approved a held post", target_label=_post_label(post),
                    target_url=post.get_absolute_url())
     if topic.is_public() and not post.is_first and post.is_public():

@@ -58,6 +58,14 @@ def _forum_crumbs(*extra) -> list[tuple[str, str]]:
     return [("Forum", reverse("forum:index")), *extra]
 
 
+def _topic_crumbs(topic: Topic, page: str = "") -> list[tuple[str, str]]:
+    """Forum › category › topic, and the page within the topic if this is one."""
+    category = (topic.category.name, topic.category.get_absolute_url())
+    if not page:
+        return _forum_crumbs(category, (topic.title, ""))
+    return _forum_crumbs(category, (topic.title, topic.get_absolute_url()), (page, ""))
+
+
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -160,7 +168,7 @@ def _topic_context(request, topic: Topic, viewer) -> tuple[dict, dict[int, int |
     context = {
         "topic": topic, "category": topic.category, "page_obj": page_obj, "posts": page_obj.object_list,
         "is_moderator": False, "support_error": "", "suspension": None,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()), (topic.title, "")),
+        "crumbs": _topic_crumbs(topic),
     }
     return context, {post.pk: post.author_id for post in page_obj}
 
@@ -312,8 +320,7 @@ def reply_create(request, pk):
             return redirect(_post_location(post, request.user))
     return render(request, "forum/reply_create.html", {
         "topic": topic, "form": form, "suspension": services.active_suspension(request.user),
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Reply", "")),
+        "crumbs": _topic_crumbs(topic, "Reply"),
     })
 
 
@@ -344,8 +351,7 @@ def post_edit(request, pk):
             return redirect(_post_location(post, request.user))
     return render(request, "forum/post_edit.html", {
         "post": post, "topic": topic, "form": form,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Edit your post", "")),
+        "crumbs": _topic_crumbs(topic, "Edit your post"),
     })
 
 
@@ -360,8 +366,7 @@ def post_delete(request, pk):
         return redirect(_post_location(post, request.user))
     return render(request, "forum/post_delete.html", {
         "post": post, "topic": topic,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Delete your post", "")),
+        "crumbs": _topic_crumbs(topic, "Delete your post"),
     })
 
 
@@ -384,8 +389,7 @@ def post_report(request, pk):
             return redirect(_post_location(post, request.user))
     return render(request, "forum/post_report.html", {
         "post": post, "topic": topic, "form": form,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Report a post", "")),
+        "crumbs": _topic_crumbs(topic, "Report a post"),
     })
 
 
@@ -427,8 +431,7 @@ def idea_status(request, pk):
         return redirect(topic)
     return render(request, "forum/idea_status.html", {
         "topic": topic, "form": form,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Change status", "")),
+        "crumbs": _topic_crumbs(topic, "Change status"),
     })
 
 
@@ -512,8 +515,7 @@ def post_history(request, pk):
     topic = post.topic
     return render(request, "forum/post_history.html", {
         "post": post, "topic": topic, "revisions": post.revisions.select_related("editor"),
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Edit history", "")),
+        "crumbs": _topic_crumbs(topic, "Edit history"),
     })
 
 
@@ -529,8 +531,7 @@ def post_hide(request, pk):
         return redirect(_post_location(post, request.user))
     return render(request, "forum/post_hide.html", {
         "post": post, "topic": topic, "form": form,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Hide a post", "")),
+        "crumbs": _topic_crumbs(topic, "Hide a post"),
     })
 
 
@@ -590,8 +591,7 @@ def topic_move(request, pk):
         return redirect(topic)
     return render(request, "forum/topic_move.html", {
         "topic": topic, "form": form,
-        "crumbs": _forum_crumbs((topic.category.name, topic.category.get_absolute_url()),
-                                (topic.title, topic.get_absolute_url()), ("Move", "")),
+        "crumbs": _topic_crumbs(topic, "Move"),
     })
 
 
