@@ -120,7 +120,6 @@ def database_url(kind: str, quick: bool) -> str:
     if kind == "postgresql":
         ensure_postgres_database(f"mcb_bench{suffix}")
         return f"{PG_ROOT}/mcb_bench{suffix}"
-    DATA.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DATA / f'bench{suffix}.sqlite3'}"
 
 
@@ -550,6 +549,7 @@ def main() -> None:
         help="measure the last commit (a copy under bench/data/snapshot), not the working tree",
     )
     args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)  # git-ignored: a fresh clone has no bench/data yet
     if args.snapshot:
         global APP
         APP = take_snapshot()
