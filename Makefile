@@ -20,8 +20,10 @@ migrate: $(VENV)/.installed
 starter: migrate
 	$(MANAGE) load_starter_guidance
 
+# A missing key is never replaced while documents exist: the site then serves, with documents
+# answering "temporarily unavailable" (503), until the key file is restored.
 run: starter
-	$(MANAGE) ensure_document_key
+	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
@@ -36,7 +38,7 @@ serve: $(VENV)/.installed
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
 	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
-	$(MANAGE) ensure_document_key && \
+	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
 	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
 
 migrations-check: $(VENV)/.installed
