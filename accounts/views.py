@@ -34,6 +34,7 @@ from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
+from mycarebudget.access import MEMBER, OWNER, access
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def _owned_document(request, pk) -> Document:
 
 # Your account ------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -80,6 +82,7 @@ def account_home(request):
     })
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -94,6 +97,7 @@ def display_name_edit(request):
 
 # Documents ---------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -146,6 +150,7 @@ def _file_error(form, message: str) -> None:
     form.add_error("file", ValidationError(message))
 
 
+@access(MEMBER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_upload checks CSRF
 @never_cache
 @login_required
@@ -169,6 +174,7 @@ def _document_upload(request):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -184,6 +190,7 @@ def document_detail(request, pk):
     })
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -203,6 +210,7 @@ def document_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+@access(OWNER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_replace checks CSRF
 @never_cache
 @login_required
@@ -228,6 +236,7 @@ def _document_replace(request, pk):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -273,6 +282,7 @@ def _download(request, document, version, *, number_in_name: bool):
     return response
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -285,6 +295,7 @@ def document_download(request, pk):
     return _download(request, document, version, number_in_name=False)
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -295,6 +306,7 @@ def version_download(request, pk, number):
     return _download(request, document, version, number_in_name=True)
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -314,6 +326,7 @@ def document_activity(request):
 
 # Your data and deleting your account ---------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -322,6 +335,7 @@ def data_page(request):
         "document_count": Document.objects.owned_by(request.user).count(), "space": _space(request.user)})
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_POST
@@ -338,6 +352,7 @@ def data_download(request):
     return response
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
