@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from forum.models import Post, Report
 from mycarebudget import access as rules
-from wiki.models import EditProposal
 from tests.accounts.fixtures import document_key, document_root  # noqa: F401
 from tests.accounts.helpers import pdf_bytes
 from tests.factories import UserFactory
+from wiki.models import EditProposal
 
 ROLES = ("anonymous", "member", "owner", "suspended", "moderator_no_two_step", "moderator", "staff")
 
