@@ -1,5 +1,6 @@
 """Your account, private documents, your data and account deletion. HTTP only: rules live in services."""
 
+import dataclasses
 import logging
 import unicodedata
 from functools import wraps
@@ -12,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Max, Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +36,7 @@ from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
-from mycarebudget.access import MEMBER, OWNER, access
+from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
 
 logger = logging.getLogger(__name__)
 
@@ -352,19 +354,41 @@ def data_download(request):
     return response
 
 
+ERASURE_SESSION_KEY = "accounts_erasure"
+
+
 @access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
 def account_delete(request):
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    """One form: the box and the password together. On success the member is signed out
+    everywhere and sent to a page that says what was erased."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None,
+                             user=request.user, request=request)
     if form.is_valid():
-        services.delete_account(user=request.user)
-        logout(request)
-        messages.success(request, "Your account has been deleted and your documents erased")
-        return redirect("home")
+        try:
+            erasure = services.delete_account(user=request.user)
+        except DatabaseError:
+            logger.exception("account deletion failed; nothing was erased")
+            form.add_error(None, "We could not delete your account just now, and nothing has been erased. "
+                                 "Try again in a few minutes.")
+        else:
+            logout(request)
+            request.session[ERASURE_SESSION_KEY] = dataclasses.asdict(erasure)
+            return redirect("accounts:deleted")
     return render(request, "accounts/account_delete.html", {
         "form": form, "document_count": Document.objects.owned_by(request.user).count(),
         "data_url": reverse("accounts:data"),
     }, status=400 if form.errors else 200)
+
+
+@access(PUBLIC)
+@never_cache
+@require_safe
+def account_deleted(request):
+    """Shown once, to the browser that deleted the account; anyone else is sent home."""
+    erasure = request.session.get(ERASURE_SESSION_KEY)
+    if erasure is None or request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "accounts/account_deleted.html", {"erasure": erasure})
