@@ -36,7 +36,7 @@ from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
-from mycarebudget.access import MEMBER, PUBLIC, access
+from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def _owned_document(request, pk) -> Document:
 
 # Your account ------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -83,6 +84,7 @@ def account_home(request):
     })
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -97,6 +99,7 @@ def display_name_edit(request):
 
 # Documents ---------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -149,6 +152,7 @@ def _file_error(form, message: str) -> None:
     form.add_error("file", ValidationError(message))
 
 
+@access(MEMBER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_upload checks CSRF
 @never_cache
 @login_required
@@ -172,6 +176,7 @@ def _document_upload(request):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -187,6 +192,7 @@ def document_detail(request, pk):
     })
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -206,6 +212,7 @@ def document_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+@access(OWNER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_replace checks CSRF
 @never_cache
 @login_required
@@ -231,6 +238,7 @@ def _document_replace(request, pk):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -276,6 +284,7 @@ def _download(request, document, version, *, number_in_name: bool):
     return response
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -288,6 +297,7 @@ def document_download(request, pk):
     return _download(request, document, version, number_in_name=False)
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -298,6 +308,7 @@ def version_download(request, pk, number):
     return _download(request, document, version, number_in_name=True)
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -317,6 +328,7 @@ def document_activity(request):
 
 # Your data and deleting your account ---------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -325,6 +337,7 @@ def data_page(request):
         "document_count": Document.objects.owned_by(request.user).count(), "space": _space(request.user)})
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_POST
