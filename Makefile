@@ -24,7 +24,7 @@ starter: migrate
 # answering "temporarily unavailable" (503), until the key file is restored.
 run: starter
 	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -33,6 +33,7 @@ test: $(VENV)/.installed
 # cookies work over plain http on this machine; never set it in production.
 serve: export DJANGO_SETTINGS_MODULE = mycarebudget.settings.prod
 serve: export DJANGO_LOCAL_HTTP ?= 1
+serve: export SITE_URL ?= http://$(HOST):$(PORT)
 serve: $(VENV)/.installed
 	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
