@@ -7,6 +7,7 @@ moderators and staff included, gets the same 404 as for an id that never existed
 from __future__ import annotations
 
 import datetime
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,9 +34,17 @@ from .forms import SUGGESTED_LINES, BudgetForm, EntryForm, PeriodForm, PlanFormS
 from .models import Budget, Entry
 
 
-def owned_budget(request) -> Budget:
-    """The signed-in member's budget, or 404."""
-    return get_object_or_404(Budget.objects.owned_by(request.user))
+def budget_required(view):
+    """Pages of a budget: a member who has not set one up yet is sent to the start page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        budget = Budget.objects.owned_by(request.user).first()
+        if budget is None:
+            return redirect("budget:overview")
+        return view(request, budget, *args, **kwargs)
+
+    return wrapper
 
 
 def _owned_entry(request, pk) -> Entry:
@@ -150,9 +159,9 @@ def setup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @document_key_required
-def plan(request):
+@budget_required
+def plan(request, budget):
     """The spending lines from the care and support plan: rename, re-plan, add or remove."""
-    budget = owned_budget(request)
     names = services.category_names(budget)
     categories = {category.id: category for category in budget.categories.all()}
     initial = [{"category_id": category.id, "name": names[category.id],
@@ -186,8 +195,8 @@ def plan(request):
 @login_required
 @require_safe
 @document_key_required
-def entry_list(request):
-    budget = owned_budget(request)
+@budget_required
+def entry_list(request, budget):
     form, start, end = _period(request, budget)
     names = services.category_names(budget)
     entries = (budget.entries.filter(occurred_on__gte=start, occurred_on__lte=end)
@@ -242,8 +251,8 @@ def _save_entry(request, budget: Budget, form, save) -> Entry | None:
     return None
 
 
-@csrf_exempt  # only so the upload handler can be swapped first: _entry_add checks CSRF
 @access(MEMBER)
+@csrf_exempt  # only so the upload handler can be swapped first: _entry_add checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -290,8 +299,8 @@ def entry_detail(request, pk):
         "history": history, "document_name": document_name, "budget": budget})
 
 
-@csrf_exempt  # only so the upload handler can be swapped first: _entry_edit checks CSRF
 @access(OWNER)
+@csrf_exempt  # only so the upload handler can be swapped first: _entry_edit checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
