@@ -22,9 +22,12 @@ starter: migrate
 
 # A missing key is never replaced while documents exist: the site then serves, with documents
 # answering "temporarily unavailable" (503), until the key file is restored.
+# The mail worker (db_worker) runs beside the web server and stops with it.
 run: starter
 	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -40,7 +43,8 @@ serve: $(VENV)/.installed
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
 	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
 	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
-	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
+	{ $(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn mycarebudget.wsgi -c python:mycarebudget.gunicorn_conf; }
 
 migrations-check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run
