@@ -19,6 +19,7 @@ migrate: $(VENV)/.installed
 
 starter: migrate
 	$(MANAGE) load_starter_guidance
+	$(MANAGE) load_starter_templates
 
 run: starter
 	$(MANAGE) ensure_document_key
@@ -35,7 +36,7 @@ serve: $(VENV)/.installed
 	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
-	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
+	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
 	$(MANAGE) ensure_document_key && \
 	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
 

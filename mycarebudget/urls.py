@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("wiki.urls")),
+    path("", include("wiki.templatelib.urls")),
     path("", include("forum.urls")),
 ]
 

@@ -212,3 +212,6 @@ class EditProposal(models.Model):
 
 def slug_is_reserved(slug: str) -> bool:
     return slug in RESERVED_WIKI_SLUGS
+
+from wiki.templatelib.models import (  # noqa: E402,F401  templates are a kind of wiki page
+    Template, TemplateFile, TemplateProposal, TemplateSlugRedirect, TemplateVersion)
