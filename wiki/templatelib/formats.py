@@ -85,7 +85,7 @@ def _docx(source: Source) -> bytes:
             table.style = "Table Grid"
             for row_index, row in enumerate(block.rows):
                 cells = table.add_row().cells
-                for cell, text in zip(cells, row + [""] * (width - len(row))):
+                for cell, text in zip(cells, row + [""] * (width - len(row)), strict=True):
                     add_runs(cell.paragraphs[0], f"**{text}**" if row_index == 0 and text else text)
         else:
             add_runs(document.add_paragraph(), block.text)
@@ -98,8 +98,17 @@ def _docx(source: Source) -> bytes:
 
 def _odt(source: Source) -> bytes:
     from odf.opendocument import OpenDocumentText
-    from odf.style import (FontFace, Footer, MasterPage, PageLayout, PageLayoutProperties, ParagraphProperties, Style,
-                           TableColumnProperties, TextProperties)
+    from odf.style import (
+        FontFace,
+        Footer,
+        MasterPage,
+        PageLayout,
+        PageLayoutProperties,
+        ParagraphProperties,
+        Style,
+        TableColumnProperties,
+        TextProperties,
+    )
     from odf.table import Table, TableCell, TableColumn, TableRow
     from odf.text import H, LineBreak, P, Span
 

@@ -93,7 +93,8 @@ def fill_form_class(fields: list[Field], formats: tuple[str, ...]) -> type[forms
                 **common, max_length=300,
                 error_messages={"max_length": f"{field.label} must be 300 characters or fewer"})
     attributes["format"] = forms.ChoiceField(
-        choices=[(fmt, f"{FORMAT_LABELS[fmt]} (.{fmt})") for fmt in formats], initial=formats[0], label="File type", widget=forms.RadioSelect,
+        choices=[(fmt, f"{FORMAT_LABELS[fmt]} (.{fmt})") for fmt in formats], initial=formats[0],
+        label="File type", widget=forms.RadioSelect,
         error_messages={"required": "Choose a file type", "invalid_choice": "Choose a file type"})
     return type("FillForm", (forms.Form,), attributes)
 

@@ -20,8 +20,14 @@ from mycarebudget.text import render_markdown
 from wiki.templatelib import formats
 from wiki.templatelib.fields import Field, check_markers, fill, parse_fields
 from wiki.templatelib.models import (
-    TEMPLATE_CONTENT_FIELDS, Shape, Template, TemplateFile, TemplateProposal, TemplateSlugRedirect,
-    TemplateVersion)
+    TEMPLATE_CONTENT_FIELDS,
+    Shape,
+    Template,
+    TemplateFile,
+    TemplateProposal,
+    TemplateSlugRedirect,
+    TemplateVersion,
+)
 from wiki.templatelib.sheets import LAYOUTS, fields_used
 
 RESERVED_SLUGS = frozenset({"id", "new", "moderation", "search", "feed", "index"})

@@ -22,8 +22,8 @@ from mycarebudget.permissions import is_moderator, moderator_required
 from wiki.diff import line_diff
 from wiki.templatelib import services
 from wiki.templatelib.fields import parse_fields
-from wiki.templatelib.forms import ApproveForm, RejectForm, TemplateForm, fill_form_class
 from wiki.templatelib.formats import CONTENT_TYPES, FORMAT_LABELS
+from wiki.templatelib.forms import ApproveForm, RejectForm, TemplateForm, fill_form_class
 from wiki.templatelib.models import Job, Template, TemplateProposal, TemplateSlugRedirect, TemplateVersion
 
 
