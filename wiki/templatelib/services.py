@@ -41,6 +41,23 @@ class NotAModerator(PermissionDenied):
     """Only moderators can do this."""
 
 
+class MemberSuspended(PermissionDenied):
+    """A suspended member can read templates and fill them in, but not propose changes."""
+
+
+def suspension_notice(user) -> str | None:
+    """Why this member cannot propose changes now, or None."""
+    try:
+        from forum.services import active_suspension
+    except ImportError:  # suspensions are the forum's; without it nobody is suspended
+        return None
+    suspension = active_suspension(user)
+    if suspension is None:
+        return None
+    return ("Your account is suspended, so you can read and fill in templates but not propose changes to them "
+            "until the suspension ends")
+
+
 class TemplateChanged(Exception):
     """The template changed after the author opened the editor."""
 
@@ -134,7 +151,11 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
 
     Raises TemplateChanged when the template got a new version after the author started,
     and ValidationError (naming the field) for content that could not be published.
+    Suspended members get MemberSuspended.
     """
+    notice = suspension_notice(author)
+    if notice:
+        raise MemberSuspended(notice)
     if template is not None:
         template = Template.objects.select_for_update().get(pk=template.pk)
         if template.revision != base_revision:

@@ -249,6 +249,10 @@ def template_new(request):
 
 
 def _edit(request, template: Template | None):
+    notice = services.suspension_notice(request.user)
+    if notice:
+        return render(request, "wiki/templatelib/template_edit.html", {
+            "template": template, "suspended": notice, "crumbs": _crumbs(template)}, status=403)
     initial = TemplateForm.initial_for(template) if template else {"shape": "document", "document_kind": "other"}
     form = TemplateForm(request.POST or None, initial=initial)
     if form.is_valid():
