@@ -19,6 +19,7 @@ migrate: $(VENV)/.installed
 
 starter: migrate
 	$(MANAGE) load_starter_guidance
+	$(MANAGE) load_starter_templates
 
 # A missing key is never replaced while documents exist: the site then serves, with documents
 # answering "temporarily unavailable" (503), until the key file is restored.
@@ -41,7 +42,7 @@ serve: $(VENV)/.installed
 	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
-	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
+	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
 	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
 	{ $(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn mycarebudget.wsgi -c python:mycarebudget.gunicorn_conf; }
