@@ -200,7 +200,7 @@ def apply(statement: Statement, mapping: Mapping) -> Parsed:
     result = Parsed()
     fmt_example = dict(DATE_FORMATS).get(mapping.date_format, "31/01/2026")
     for number, cells in zip(statement.numbers, statement.rows, strict=True):
-        def cell(index):
+        def cell(index, cells=cells):
             return cells[index] if index is not None and index < len(cells) else ""
 
         problems = []
