@@ -262,7 +262,8 @@ SITE_NAME = "MyCareBudget"
 MICROCACHE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
-# Where emails point people back to.
+# The site's public address (scheme, host and port, no trailing slash): every link in every
+# email starts with it. Required in production (prod.py); `make run` sets it from HOST and PORT.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Forum abuse limits, counted in the database so they hold across workers.
