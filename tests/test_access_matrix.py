@@ -144,7 +144,11 @@ def _budget_world(owner, document) -> dict:
     entry = budget_services.add_entry(budget=budget, owner=owner, direction="out", amount_pence=100,
                                       occurred_on=datetime.date(2026, 4, 2), payee=PRIVATE_CANARY,
                                       document=document)
-    return {"budget_entry": entry}
+    pending = budget_services.keep_statement(budget=budget, owner=owner,
+                                             text=f"Date,Description,Amount\n02/04/2026,{PRIVATE_CANARY},-1.00\n")
+    rule = budget_services.add_rule(budget=budget, owner=owner, contains="HMRC",
+                                    category=budget.categories.get())
+    return {"budget_entry": entry, "budget_import": pending, "budget_rule": rule}
 
 
 def _samples(world: World) -> dict:
@@ -194,6 +198,9 @@ def _samples(world: World) -> dict:
         "forum:category_detail": {"category": o["category"].slug},
         **{f"budget:{name}": {"pk": o["budget_entry"].pk} for name in (
             "entry_detail", "entry_edit", "entry_delete", "entry_restore")},
+        **{f"budget:{name}": {"pk": o["budget_import"].pk} for name in (
+            "import_map", "import_preview", "import_confirm")},
+        "budget:rule_delete": {"pk": o["budget_rule"].pk},
         "forum:topic_create": {"category": o["category"].slug},
     }
 

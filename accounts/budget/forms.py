@@ -196,3 +196,76 @@ def default_period(today: datetime.date, budget) -> tuple[datetime.date, datetim
 
     return budget_year(budget, today)
 
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label="Bank statement (CSV file)",
+                           help_text="Download it from your bank's website or app as CSV. Up to 5 MB",
+                           error_messages={"required": "Choose a CSV file of your bank statement",
+                                           "empty": "The selected file is empty"})
+
+
+class MappingForm(forms.Form):
+    """Which column holds what. Sent by GET, so the preview's address says how the file was read."""
+
+    AMOUNT_MODES = [("one", "One column: minus for money out"), ("two", "Two columns: money out and money in")]
+
+    date = forms.TypedChoiceField(label="Date column", coerce=int)
+    date_format = forms.ChoiceField(label="How dates are written")
+    description = forms.TypedChoiceField(label="Description or payee column", coerce=int)
+    mode = forms.ChoiceField(label="How are amounts shown?", choices=AMOUNT_MODES, widget=Radios,
+                             error_messages={"required": "Choose how amounts are shown"})
+    amount = forms.TypedChoiceField(label="Amount column (for one column)", coerce=int, required=False,
+                                    empty_value=None)
+    out = forms.TypedChoiceField(label="Money out column (for two columns)", coerce=int, required=False,
+                                 empty_value=None)
+    into = forms.TypedChoiceField(label="Money in column (for two columns)", coerce=int, required=False,
+                                  empty_value=None)
+
+    def __init__(self, *args, header: list[str], **kwargs):
+        from .statements import DATE_FORMATS
+
+        super().__init__(*args, **kwargs)
+        columns = [(str(index), f"{index + 1}: {name}" if name else f"Column {index + 1}")
+                   for index, name in enumerate(header)]
+        for name in ("date", "description"):
+            self.fields[name].choices = columns
+        for name in ("amount", "out", "into"):
+            self.fields[name].choices = [("", "None")] + columns
+        self.fields["date_format"].choices = [(fmt, example) for fmt, example in DATE_FORMATS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "one" and data.get("amount") is None:
+            self.add_error("amount", ValidationError("Choose the column that holds the amount", code="amount"))
+        if data.get("mode") == "two":
+            if data.get("out") is None:
+                self.add_error("out", ValidationError("Choose the column for money out", code="out"))
+            if data.get("into") is None:
+                self.add_error("into", ValidationError("Choose the column for money in", code="in"))
+        return data
+
+
+class RuleForm(forms.Form):
+    contains = forms.CharField(label="When the description contains", max_length=100,
+                               help_text="For example HMRC. Capital letters do not matter",
+                               error_messages={"required": "Enter the words to look for, like HMRC",
+                                               "max_length": "Enter 100 characters or fewer"})
+    category = forms.ChoiceField(label="Put it under", required=False)
+    new_category = forms.CharField(label="Or a new spending line", max_length=100, required=False,
+                                   help_text="For example Tax. It is added to your plan with £0 planned",
+                                   error_messages={"max_length": "Enter 100 characters or fewer"})
+
+    def __init__(self, *args, categories: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Choose a spending line")] + [
+            (str(key), name) for key, name in categories.items()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("category") and not (data.get("new_category") or "").strip():
+            self.add_error("category", ValidationError("Choose a spending line, or name a new one", code="none"))
+        if data.get("category") and (data.get("new_category") or "").strip():
+            self.add_error("new_category", ValidationError("Choose a spending line or name a new one, not both",
+                                                           code="both"))
+        return data

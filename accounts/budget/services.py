@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts.models import Document, User
 
 from . import sealing
-from .models import Budget, Category, Entry, EntryChange
+from .models import Budget, Category, Entry, EntryChange, ImportRule, PendingImport
+from .statements import Row
 
 
 class ClosedPeriod(ValidationError):
@@ -289,8 +290,101 @@ def restore_entry(*, entry: Entry, owner: User) -> None:
     _log_change(budget, entry, EntryChange.Action.RESTORED, read_entry(entry, budget))
 
 
+# Importing a statement ------------------------------------------------------------------------------------
+
 def read_rule(rule, budget: Budget) -> str:
     return sealing.unseal(budget, rule.match_encrypted, row=rule.id, field="rule")
+
+
+def rules_for(budget: Budget) -> list[tuple[ImportRule, str]]:
+    return [(rule, read_rule(rule, budget)) for rule in budget.rules.select_related("category")]
+
+
+def add_rule(*, budget: Budget, owner: User, contains: str, category: Category) -> ImportRule:
+    """'When the description contains HMRC, file it under Tax'. Matching ignores case."""
+    _check_owner(budget, owner)
+    _check_links(budget, category, None)
+    rule = ImportRule(id=uuid.uuid4(), budget=budget, category=category)
+    rule.match_encrypted = sealing.seal(budget, contains, row=rule.id, field="rule")
+    rule.save(force_insert=True)
+    return rule
+
+
+def delete_rule(*, rule: ImportRule, owner: User) -> None:
+    _check_owner(rule.budget, owner)
+    rule.delete()
+
+
+def suggest_category(description: str, rules: list[tuple[ImportRule, str]]) -> Category | None:
+    """The first saved rule whose words appear in the description."""
+    folded = description.casefold()
+    for rule, contains in rules:
+        if contains.casefold() in folded:
+            return rule.category
+    return None
+
+
+def keep_statement(*, budget: Budget, owner: User, text: str) -> PendingImport:
+    """Hold an uploaded statement, encrypted, between the upload and the member's confirmation."""
+    _check_owner(budget, owner)
+    PendingImport.objects.filter(budget=budget, created_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
+    pending = PendingImport(id=uuid.uuid4(), budget=budget)
+    pending.content_encrypted = sealing.seal(budget, text, row=pending.id, field="statement")
+    pending.save(force_insert=True)
+    return pending
+
+
+def read_statement(pending: PendingImport, budget: Budget) -> str:
+    return sealing.unseal(budget, pending.content_encrypted, row=pending.id, field="statement")
+
+
+def date_problems(budget: Budget, rows: list[Row]) -> list[str]:
+    """Rows that fall before the budget or in a closed period, named by their line in the file."""
+    problems = []
+    for row in rows:
+        try:
+            _check_date(budget, row.occurred_on)
+        except ValidationError as error:
+            problems.append(f"Row {row.number}: {error.messages[0].split('. ')[0]}")
+    return problems
+
+
+def duplicates(budget: Budget, rows: list[Row]) -> set[int]:
+    """Row numbers already recorded: same day, direction, amount and payee as an entry we hold.
+
+    Counted, so a statement with two identical £5 purchases on one day imports both the first
+    time and neither the second time.
+    """
+    held: dict[str, int] = {}
+    for value in budget.entries.current().values_list("fingerprint", flat=True):
+        held[value] = held.get(value, 0) + 1
+    seen: dict[str, int] = {}
+    found = set()
+    for row in rows:
+        value = sealing.fingerprint(budget, occurred_on=row.occurred_on, direction=row.direction,
+                                    amount_pence=row.amount_pence, payee=row.description)
+        seen[value] = seen.get(value, 0) + 1
+        if seen[value] <= held.get(value, 0):
+            found.add(row.number)
+    return found
+
+
+@transaction.atomic
+def import_rows(*, budget: Budget, owner: User, pending: PendingImport, rows: list[Row],
+                categories: dict[int, Category | None]) -> list[Entry]:
+    """Record the chosen rows, all or none: any refusal rolls back every row of this import."""
+    _check_owner(budget, owner)
+    if pending.budget_id != budget.pk:
+        raise Http404
+    problems = date_problems(budget, rows)
+    if problems:
+        raise ValidationError(problems, code="dates")
+    entries = [add_entry(budget=budget, owner=owner, direction=row.direction, occurred_on=row.occurred_on,
+                         amount_pence=row.amount_pence, payee=row.description,
+                         category=categories.get(row.number) if row.direction == Entry.Direction.OUT else None,
+                         imported=True) for row in rows]
+    pending.delete()
+    return entries
 
 
 def read_recipient(share, budget: Budget) -> str:
