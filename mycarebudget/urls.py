@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("wiki.urls")),
     path("", include("forum.urls")),
+    path("", include("mycarebudget.moderation.urls")),
 ]
 
 if settings.BENCH_FLOOR:  # only while bench/run.py measures the floor

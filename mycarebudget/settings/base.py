@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "mycarebudget",
+    "mycarebudget.moderation",
     "accounts",
     "wiki",
     "forum",
