@@ -30,6 +30,7 @@ from forum.forms import (
 )
 from forum.models import Category, IdeaStatus, Post, Preferences, Topic
 from mycarebudget import microcache
+from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
@@ -68,6 +69,7 @@ def _topic_crumbs(topic: Topic, page: str = "") -> list[tuple[str, str]]:
 # --- reading -------------------------------------------------------------------------------
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def forum_index(request):
@@ -80,6 +82,7 @@ def forum_index(request):
     })
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def category_detail(request, category):
@@ -139,6 +142,7 @@ def _can_start_topic(user, category: Category) -> bool:
     return not category.moderators_only_topics or can_moderate(user)
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def ideas_done(request):
@@ -191,6 +195,7 @@ def _render_topic(request, topic: Topic, *, member: member_view.MemberView | Non
     return _member_response(request, html, member.topic_choices(post_authors), status)
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def topic_detail(request, pk, slug):
@@ -240,6 +245,7 @@ def _post_for(user, pk: int) -> Post:
         .select_related("topic", "topic__category", "author"), pk=pk)
 
 
+@access(PUBLIC)
 @require_safe
 def post_detail(request, pk):
     post = _post_for(request.user, pk)
@@ -249,6 +255,7 @@ def post_detail(request, pk):
 # --- writing -------------------------------------------------------------------------------
 
 
+@access(POSTER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def topic_create(request, category):
@@ -284,6 +291,7 @@ def _quote(post: Post) -> str:
     return f"> **{name}** wrote:\n>\n{quoted}\n\n"
 
 
+@access(POSTER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def reply_create(request, pk):
@@ -330,6 +338,7 @@ def _own_post(user, pk: int) -> Post:
         .select_related("topic", "topic__category"), pk=pk)
 
 
+@access(AUTHOR)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_edit(request, pk):
@@ -354,6 +363,7 @@ def post_edit(request, pk):
     })
 
 
+@access(AUTHOR)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_delete(request, pk):
@@ -369,6 +379,7 @@ def post_delete(request, pk):
     })
 
 
+@access(MEMBER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_report(request, pk):
@@ -395,6 +406,7 @@ def post_report(request, pk):
 # --- ideas ---------------------------------------------------------------------------------
 
 
+@access(POSTER)
 @require_POST
 @login_required
 def idea_support(request, pk):
@@ -408,6 +420,7 @@ def idea_support(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)  # taking support back is allowed while suspended: it adds nothing
 @require_POST
 @login_required
 def idea_withdraw(request, pk):
@@ -417,6 +430,7 @@ def idea_withdraw(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def idea_status(request, pk):
@@ -441,6 +455,7 @@ def _email_off(user) -> bool:
     return Preferences.objects.filter(user=user, email_notifications=False).exists()
 
 
+@access(MEMBER)
 @require_POST
 @login_required
 def topic_follow(request, pk):
@@ -454,6 +469,7 @@ def topic_follow(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)
 @require_POST
 @login_required
 def topic_unfollow(request, pk):
@@ -463,6 +479,7 @@ def topic_unfollow(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def forum_settings(request):
@@ -481,6 +498,7 @@ def forum_settings(request):
     })
 
 
+@access(TOKEN)
 @csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
@@ -507,6 +525,7 @@ def unsubscribe(request, token):
 # --- moderation ----------------------------------------------------------------------------
 
 
+@access(MODERATOR)
 @require_safe
 @moderator_required
 def post_history(request, pk):
@@ -518,6 +537,7 @@ def post_history(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def post_hide(request, pk):
@@ -534,6 +554,7 @@ def post_hide(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_unhide(request, pk):
@@ -543,6 +564,7 @@ def post_unhide(request, pk):
     return redirect(_post_location(post, request.user))
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_approve(request, pk):
@@ -552,6 +574,7 @@ def post_approve(request, pk):
     return redirect("moderation:reports")
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_dismiss_reports(request, pk):
@@ -561,6 +584,7 @@ def post_dismiss_reports(request, pk):
     return redirect("moderation:reports")
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def topic_lock(request, pk):
@@ -570,6 +594,7 @@ def topic_lock(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def topic_unlock(request, pk):
@@ -579,6 +604,7 @@ def topic_unlock(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def topic_move(request, pk):
@@ -594,6 +620,7 @@ def topic_move(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def member_suspend(request, pk):
@@ -616,6 +643,7 @@ def member_suspend(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def member_lift(request, pk):

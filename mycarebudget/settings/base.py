@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mycarebudget",
     "mycarebudget.moderation",
     "accounts",
+    "accounts.budget",
     "wiki",
     "forum",
 ]
@@ -174,7 +175,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data"]
+USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data"]
+# Deleting an account: each app with private records erases them (see accounts.services.delete_account).
+USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data"]
 
 # Private documents (accounts): limits, and where the master key comes from.
 # DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
@@ -260,7 +263,8 @@ SITE_NAME = "MyCareBudget"
 MICROCACHE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
-# Where emails point people back to.
+# The site's public address (scheme, host and port, no trailing slash): every link in every
+# email starts with it. Required in production (prod.py); `make run` sets it from HOST and PORT.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Forum abuse limits, counted in the database so they hold across workers.
