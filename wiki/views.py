@@ -325,6 +325,7 @@ def my_edit_withdraw(request, pk):
     return redirect("wiki:my_edits")
 
 
+@access(PUBLIC)
 @require_safe
 def search(request):
     """Guides and discussions, ranked, with highlighted snippets."""
