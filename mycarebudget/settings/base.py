@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mycarebudget",
     "mycarebudget.mailqueue",
     "django_tasks_db",
+    "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
     "wiki",
