@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "mycarebudget",
+    "mycarebudget.mailqueue",
+    "django_tasks_db",
     "accounts",
     "accounts.budget",
     "wiki",
@@ -231,7 +233,10 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MyCareBudget <hello@mycarebudget.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The mail queue (mycarebudget/mail.py): tasks stored in the database, run by `manage.py db_worker`.
+# The same in production: queued mail commits with the change that caused it, survives restarts
+# and backups, and needs no service beyond the database (Redis may be down; mail must not be).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security headers on every response, in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
