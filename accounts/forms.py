@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from accounts import names
 from accounts.models import DocumentKind, User
 from accounts.text import clean_filename, format_bytes
 
@@ -38,16 +39,36 @@ class PlainErrorsMixin:
                                                    "like name@example.com")
 
 
-def validate_display_name(value: str) -> str:
+DISPLAY_NAME_ERRORS = {
+    "control": "Use letters, numbers, spaces and ordinary punctuation only",
+    "email": "Your display name is public: do not use your email address",
+    "short": "Your display name must be 2 characters or more",
+    "reserved": "Choose a different display name",
+    "role": "Display names cannot mention a role or organisation, such as moderator, admin, MyCareBudget, "
+            "NHS or ICB, so no one can pretend to speak for them. Moderators get a badge instead",
+    "taken": "That display name is taken, or looks too like one that is. Choose another, for example "
+             "add an initial or a place",
+}
+
+
+def validate_display_name(value: str, *, user: User | None = None) -> str:
+    """One rule for display names, for sign-up and for changing it (``user``: the member renaming)."""
     value = " ".join(value.split())
     if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
-        raise ValidationError("Use letters, numbers, spaces and ordinary punctuation only", code="control")
+        raise ValidationError(DISPLAY_NAME_ERRORS["control"], code="control")
     if "@" in value:
-        raise ValidationError("Your display name is public: do not use your email address", code="email")
-    if value.casefold() in {"deleted user", "moderator", "admin", "mycarebudget"}:
-        raise ValidationError("Choose a different display name", code="reserved")
-    if len(value) < 2:
-        raise ValidationError("Your display name must be 2 characters or more", code="short")
+        raise ValidationError(DISPLAY_NAME_ERRORS["email"], code="email")
+    if len(value) < 2 or not names.name_key(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["short"], code="short")
+    if names.name_key(value) in {"deleteduser", "deleted", "anonymous", "system"}:
+        raise ValidationError(DISPLAY_NAME_ERRORS["reserved"], code="reserved")
+    if names.pretends_to_a_role(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["role"], code="role")
+    others = User.objects.filter(name_key=names.name_key(value))
+    if user is not None and user.pk:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise ValidationError(DISPLAY_NAME_ERRORS["taken"], code="taken")
     return value
 
 
@@ -164,7 +185,7 @@ class DisplayNameForm(forms.ModelForm):
         self.fields["display_name"] = display_name_field()
 
     def clean_display_name(self) -> str:
-        return validate_display_name(self.cleaned_data["display_name"])
+        return validate_display_name(self.cleaned_data["display_name"], user=self.instance)
 
 
 # Private documents ------------------------------------------------------------------------------

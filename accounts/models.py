@@ -39,6 +39,10 @@ class User(AbstractUser):
         help_text="Shown next to your posts and edits. Do not use your email address.",
     )
 
+    # accounts.names.name_key(display_name): unique, so no two members' names look alike.
+    # Empty names (deleted members) have none.
+    name_key = models.CharField(max_length=100, unique=True, null=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
@@ -46,6 +50,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
+
+    def save(self, *args, **kwargs):
+        from accounts.names import name_key
+
+        self.name_key = name_key(self.display_name) or None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:
