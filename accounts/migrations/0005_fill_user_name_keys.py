@@ -9,7 +9,7 @@ def fill_name_keys(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     taken = set()
     for user in User.objects.order_by("pk").only("pk", "display_name"):
-        key = name_key(user.display_name) or None
+        key = name_key(user.display_name)
         if key and key not in taken:
             taken.add(key)
             User.objects.filter(pk=user.pk).update(name_key=key)

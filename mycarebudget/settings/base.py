@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "mycarebudget.context_processors.site",
+                "accounts.badges.badges",
             ],
         },
     },
