@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 
 from accounts import names
 from accounts.models import DocumentKind, User
+from accounts.passwords import GuessablePasswordValidator
 from accounts.text import clean_filename, format_bytes
 
-PASSWORD_HINT = (f"At least {10} characters. A few unrelated words make a strong password you can remember. "
-                 "You can paste it from a password manager.")
+PASSWORD_HINT = (f"At least {10} characters, and not easy to guess: no names, no site name, no word with a year. "
+                 "Three or four unrelated words make a strong password you can remember. You can paste it "
+                 "from a password manager.")
 
 
 class PlainErrorsMixin:
@@ -98,6 +100,18 @@ class SignupForm(PlainErrorsMixin, account_forms.SignupForm):
 
     def clean_display_name(self) -> str:
         return validate_display_name(self.cleaned_data["display_name"])
+
+    def clean(self) -> dict:
+        """allauth checks the password against the email only; check it against the display name too."""
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and "password1" not in self.errors and cleaned.get("display_name"):
+            try:
+                GuessablePasswordValidator().validate(
+                    password, User(email=cleaned.get("email", ""), display_name=cleaned["display_name"]))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
 
     def signup(self, request, user) -> None:
         """Called by allauth after the user is saved; the adapter has set display_name already."""
