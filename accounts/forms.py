@@ -7,6 +7,7 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
 from accounts import names
@@ -112,6 +113,13 @@ class SignupForm(PlainErrorsMixin, account_forms.SignupForm):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+    def try_save(self, request):
+        """A taken address gets an email instead of an account. Hash the password anyway: only a new
+        account would, and the time that takes must not tell anyone which addresses have accounts."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def signup(self, request, user) -> None:
         """Called by allauth after the user is saved; the adapter has set display_name already."""

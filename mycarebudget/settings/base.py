@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
+    # Sign-up and password-reset answers take the same time whether or not the address has an account.
+    "accounts.middleware.EvenTimeMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"
@@ -172,6 +174,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or ema
 ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Sign-up and reset POSTs answer no sooner than this (accounts.middleware.EvenTimeMiddleware): above
+# the time a new account takes, password hashing included, so both answers look alike.
+ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1.5"))
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
