@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import import_views, views
+
+app_name = "budget"
+urlpatterns = [
+    path("account/budget/", views.overview, name="overview"),
+    path("account/budget/set-up/", views.setup, name="setup"),
+    path("account/budget/plan/", views.plan, name="plan"),
+    path("account/budget/money/", views.entry_list, name="entry_list"),
+    path("account/budget/money/add/", views.entry_add, name="entry_add"),
+    path("account/budget/money/<uuid:pk>/", views.entry_detail, name="entry_detail"),
+    path("account/budget/money/<uuid:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path("account/budget/money/<uuid:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("account/budget/money/<uuid:pk>/restore/", views.entry_restore, name="entry_restore"),
+    path("account/budget/import/", import_views.import_upload, name="import_upload"),
+    path("account/budget/import/<uuid:pk>/", import_views.import_map, name="import_map"),
+    path("account/budget/import/<uuid:pk>/preview/", import_views.import_preview, name="import_preview"),
+    path("account/budget/import/<uuid:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("account/budget/rules/", import_views.rules, name="rules"),
+    path("account/budget/rules/<uuid:pk>/delete/", import_views.rule_delete, name="rule_delete"),
+]
