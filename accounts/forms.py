@@ -221,8 +221,8 @@ class DocumentFileField(forms.FileField):
         limit = format_bytes(settings.DOCUMENT_MAX_BYTES)
         super().__init__(
             label="File",
-            help_text=f"PDF, Word (.docx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG or "
-                      f"HEIC photos. Up to {limit}.",
+            help_text=f"PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), text (.txt, .csv), "
+                      f"JPEG, PNG or HEIC photos. Up to {limit}.",
             error_messages={"required": "Choose a file to upload",
                             "empty": "The selected file is empty. Choose a file that has something in it",
                             "invalid": "Choose a file to upload"},

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import crypto, exports, services
-from accounts.filetypes import RefusedFile
+from accounts.filetypes import ACCEPTED_EXTENSIONS, RefusedFile
 from accounts.forms import (
     DeleteAccountForm,
     DisplayNameForm,
@@ -193,7 +193,8 @@ def _document_upload(request):
     if document is not None:
         messages.success(request, "Your document has been uploaded and encrypted")
         return redirect(document)
-    return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user)},
+    return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user),
+                                                             "accepted_extensions": ACCEPTED_EXTENSIONS},
                   status=_upload_status(request, form))
 
 
@@ -255,7 +256,8 @@ def _document_replace(request, pk):
         messages.success(request, f"Version {version.number} has been uploaded. Earlier versions are kept")
         return redirect(document)
     return render(request, "accounts/document_replace.html",
-                  {"document": document, "details": details, "form": form, "space": _space(request.user)},
+                  {"document": document, "details": details, "form": form, "space": _space(request.user),
+                   "accepted_extensions": ACCEPTED_EXTENSIONS},
                   status=_upload_status(request, form))
 
 
