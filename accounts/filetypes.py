@@ -62,6 +62,11 @@ ACCEPTED_LIST = ("PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), t
 ACCEPTED_EXTENSIONS = ",".join(extension for kind in ACCEPTED for extension in kind.extensions)
 
 
+def kind_label(content_type: str) -> str:
+    """'a PDF' for 'application/pdf': how we name a stored version's kind to its owner."""
+    return next((kind.label for kind in ACCEPTED if kind.content_type == content_type), "another kind of file")
+
+
 class RefusedFile(Exception):
     """The file is not one we accept; `message` says why and what to do."""
 
