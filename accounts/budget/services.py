@@ -8,18 +8,22 @@ a view that forgot to scope its query still could not touch another member's bud
 from __future__ import annotations
 
 import datetime
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Document, User
+from accounts.text import describe_user_agent
 
 from . import sealing
-from .models import Budget, Category, Entry, EntryChange, ImportRule, PendingImport
+from .models import Budget, Category, Entry, EntryChange, ImportRule, PendingImport, Record, Share, ShareOpening
 from .statements import Row
 
 
@@ -389,6 +393,82 @@ def import_rows(*, budget: Budget, owner: User, pending: PendingImport, rows: li
 
 def read_recipient(share, budget: Budget) -> str:
     return sealing.unseal(budget, share.recipient_encrypted, row=share.id, field="recipient")
+
+
+# Records for the checklist --------------------------------------------------------------------------------
+
+def add_record(*, budget: Budget, owner: User, document: Document, item: str,
+               relates_to: datetime.date) -> Record:
+    """File one of the member's documents against a checklist item and the date it covers."""
+    _check_owner(budget, owner)
+    _check_links(budget, None, document)
+    record, _ = Record.objects.get_or_create(budget=budget, document=document, item=item, relates_to=relates_to)
+    return record
+
+
+def delete_record(*, record: Record, owner: User) -> None:
+    """Take a document off the checklist; the document itself stays."""
+    _check_owner(record.budget, owner)
+    record.delete()
+
+
+# Sharing with a professional -----------------------------------------------------------------------------
+
+MAX_SHARE_DAYS = 30
+PASSCODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread over the phone
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_share(*, budget: Budget, owner: User, recipient: str, contents: str, days: int,
+                 period_from: datetime.date | None = None, period_to: datetime.date | None = None,
+                 documents: list[Document] = (), with_passcode: bool = False) -> tuple[Share, str, str]:
+    """A read-only link for a named person. Returns the share, the link's secret and the passcode.
+
+    Only a hash of the secret is kept, so the link is shown once. Refuses more than 30 days.
+    """
+    _check_owner(budget, owner)
+    for document in documents:
+        _check_links(budget, None, document)
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise ValidationError({"days": ValidationError(f"Choose from 1 to {MAX_SHARE_DAYS} days", code="days")})
+    token = secrets.token_urlsafe(32)
+    passcode = "".join(secrets.choice(PASSCODE_ALPHABET) for _ in range(8)) if with_passcode else ""
+    share = Share(id=uuid.uuid4(), budget=budget, token_hash=_token_hash(token), contents=contents,
+                  period_from=period_from, period_to=period_to,
+                  passcode_hash=make_password(passcode) if passcode else "",
+                  expires_at=timezone.now() + datetime.timedelta(days=days))
+    share.recipient_encrypted = sealing.seal(budget, recipient, row=share.id, field="recipient")
+    share.full_clean(exclude=["budget", "documents"])
+    share.save(force_insert=True)
+    share.documents.set(documents)
+    return share, token, passcode
+
+
+def revoke_share(*, share: Share, owner: User) -> None:
+    """The link stops working at once and answers like one that never existed."""
+    _check_owner(share.budget, owner)
+    Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def find_live_share(token: str) -> Share | None:
+    """The share behind a link, if it is neither expired nor revoked (and its owner still exists)."""
+    if not token or len(token) > 100:
+        return None
+    return (Share.objects.live(timezone.now()).select_related("budget", "budget__owner")
+            .filter(token_hash=_token_hash(token), budget__owner__is_active=True).first())
+
+
+def check_passcode(share: Share, passcode: str) -> bool:
+    cleaned = "".join(passcode.split()).upper()
+    return bool(share.passcode_hash) and check_password(cleaned, share.passcode_hash)
+
+
+def record_opening(*, share: Share, action: str, user_agent: str = "") -> ShareOpening:
+    return ShareOpening.objects.create(share=share, action=action, browser=describe_user_agent(user_agent)[:100])
 
 
 # Erasure --------------------------------------------------------------------------------------------------
