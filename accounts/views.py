@@ -105,7 +105,7 @@ def member_profile(request, pk):
     """A member's public profile: their display name, when they joined, their public posts and
     published guide edits. Nothing private: no email, no held, hidden or deleted posts."""
     from forum.models import Post
-    from mycarebudget.permissions import is_moderator
+    from mycarebudget.moderation.powers import is_moderator
     from wiki.models import PageVersion
 
     member = get_object_or_404(User.objects.filter(is_active=True).exclude(display_name=""), pk=pk)
