@@ -50,7 +50,9 @@ def make_template(db, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def starters(db):
-    load_starter_templates()
+    """A few starter templates (the check of every one is test_every_starter_template_opens_...)."""
+    load_starter_templates(only={"pa-timesheet", "holiday-record-and-calculator", "weekly-rota",
+                                 "written-statement-of-employment-particulars", "induction-checklist"})
     return {template.slug: template for template in Template.objects.all()}
 
 
@@ -447,6 +449,7 @@ def test_search_finds_templates_marked_template(starters, client, word, title):
 # Starter templates ------------------------------------------------------------------------------
 
 def test_loading_twice_changes_nothing_and_keeps_community_edits(starters):
+    assert len(load_starter_templates()) == len(starter_templates()) - len(starters)
     template = starters["pa-timesheet"]
     services.publish_template(template=template, content={**template.content(), "summary": "Community words."},
                               author=None, edit_summary="Edit")
@@ -476,3 +479,14 @@ def test_every_starter_template_opens_and_fills_completely(content, db):
         assert not [field.blank for field in fields if field.blank in text], fmt
         if fields and template.shape == "document":
             assert "Sample text" in text or "4 January 2027" in text or "£12.71" in text
+
+
+def test_there_are_at_least_thirty_checked_starter_templates_covering_every_job():
+    from wiki.templatelib.models import Job
+
+    contents = starter_templates()
+    assert len(contents) >= 30
+    assert {content["job"] for content in contents} == set(Job.values)
+    for content in contents:
+        assert content["sources"] and content["next_review"] > content["last_checked"], content["slug"]
+        assert "## What it is for" in content["about"], content["slug"]
