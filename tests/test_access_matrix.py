@@ -123,6 +123,7 @@ def _sample_world(settings) -> World:
         template=template, author=owner, content={**template_content, "about": "Changed."}, edit_summary="x",
         base_revision=2)
     world = World(users=users)
+    world.objects.update(**_budget_world(owner, document))
     world.objects.update(
         template=template, template_proposal=template_proposal,
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
@@ -130,6 +131,20 @@ def _sample_world(settings) -> World:
         unsubscribe_token=notifications.unsubscribe_token(user_id=owner.pk, topic_id=topic.pk),
     )
     return world
+
+
+def _budget_world(owner, document) -> dict:
+    """The owner's budget (issue 16): an entry with the private canary as its payee."""
+    from accounts.budget import services as budget_services
+
+    budget = budget_services.set_up_budget(owner=owner, lines=[("PA wages", 100000)],
+                                           settings=budget_services.BudgetSettings(
+        management="direct_payment", payer="Example ICB", amount_pence=130000, frequency="monthly",
+        starts_on=datetime.date(2026, 4, 1), opening_balance_pence=0, contingency_weeks=4, employs_pas=True))
+    entry = budget_services.add_entry(budget=budget, owner=owner, direction="out", amount_pence=100,
+                                      occurred_on=datetime.date(2026, 4, 2), payee=PRIVATE_CANARY,
+                                      document=document)
+    return {"budget_entry": entry}
 
 
 def _samples(world: World) -> dict:
@@ -177,6 +192,8 @@ def _samples(world: World) -> dict:
             "post_unhide", "post_approve", "post_dismiss_reports")},
         **{f"forum:{name}": {"pk": world.users["member"].pk} for name in ("member_suspend", "member_lift")},
         "forum:category_detail": {"category": o["category"].slug},
+        **{f"budget:{name}": {"pk": o["budget_entry"].pk} for name in (
+            "entry_detail", "entry_edit", "entry_delete", "entry_restore")},
         "forum:topic_create": {"category": o["category"].slug},
     }
 
