@@ -184,6 +184,12 @@ def test_description_page_shows_dates_tags_sources_and_files(starters, client):
         assert text in page
 
 
+def test_description_page_is_two_queries(starters, client, django_assert_num_queries):
+    """The template row and its files' sizes (never their bytes)."""
+    with django_assert_num_queries(2):
+        assert client.get("/templates/pa-timesheet/").status_code == 200
+
+
 def test_print_view_shows_the_template(starters, client):
     template = starters["written-statement-of-employment-particulars"]
     page = client.get(reverse("templatelib:template_print", args=[template.slug])).content.decode()
@@ -490,3 +496,17 @@ def test_there_are_at_least_thirty_checked_starter_templates_covering_every_job(
     for content in contents:
         assert content["sources"] and content["next_review"] > content["last_checked"], content["slug"]
         assert "## What it is for" in content["about"], content["slug"]
+
+
+def test_suspended_members_cannot_propose_templates(client, moderator):
+    from forum import services as forum_services
+
+    member = UserFactory()
+    forum_services.suspend_member(member=member, moderator=moderator, reason="Spam", days=7)
+    client.force_login(member)
+    response = client.post(reverse("templatelib:template_new"), _form_data())
+    assert response.status_code == 403 and "Your account is suspended" in response.content.decode()
+    with pytest.raises(services.MemberSuspended):
+        services.propose_change(template=None, author=member, content=template_content(), edit_summary="x",
+                                base_revision=0)
+    assert not TemplateProposal.objects.exists()
