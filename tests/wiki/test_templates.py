@@ -421,7 +421,9 @@ def test_members_cannot_approve(make_template, client, user):
     client.force_login(UserFactory())
     response = client.post(reverse("templatelib:moderation_approve", args=[proposal.pk]), {"note": ""})
     assert response.status_code == 403
-    with pytest.raises(services.NotAModerator):
+    from mycarebudget.moderation.powers import NotAModerator
+
+    with pytest.raises(NotAModerator):
         services.approve_change(proposal=proposal, moderator=user)
     assert not Template.objects.exists()
 

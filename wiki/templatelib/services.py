@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mycarebudget.mail import queue_email
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import is_moderator
+from mycarebudget.moderation.powers import can_moderate, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
 from wiki.templatelib import formats
 from wiki.templatelib.fields import Field, check_markers, fill, parse_fields
@@ -35,10 +35,6 @@ RESERVED_SLUGS = frozenset({"id", "new", "moderation", "search", "feed", "index"
 
 class AlreadyDecided(Exception):
     """Another moderator decided this change first."""
-
-
-class NotAModerator(PermissionDenied):
-    """Only moderators can do this."""
 
 
 class MemberSuspended(PermissionDenied):
@@ -165,7 +161,7 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
                                 edit_summary=edit_summary, **content)
     proposal.full_clean()
     proposal.save()
-    if is_moderator(author):
+    if can_moderate(author):
         version = _publish(template=template, content=content, author=author, edit_summary=edit_summary)
         proposal.template = version.template
         proposal.status = TemplateProposal.Status.APPROVED
@@ -174,15 +170,10 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
     return proposal
 
 
-def _check_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
-
-
 @transaction.atomic
 def approve_change(*, proposal: TemplateProposal, moderator, note: str = "") -> TemplateVersion:
     """Publish a pending change. Moderators only; the second of two gets AlreadyDecided."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits, then sees it decided.
     proposal = TemplateProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
@@ -205,7 +196,7 @@ def approve_change(*, proposal: TemplateProposal, moderator, note: str = "") -> 
 @transaction.atomic
 def reject_change(*, proposal: TemplateProposal, moderator, reason: str) -> TemplateProposal:
     """Turn down a pending change with a reason the author is sent. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if not reason.strip():
         raise ValidationError({"reason": "Tell the author why their change was not accepted"})
     proposal = TemplateProposal.objects.select_for_update().get(pk=proposal.pk)
