@@ -161,7 +161,7 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
                                 edit_summary=edit_summary, **content)
     proposal.full_clean()
     proposal.save()
-    if can_moderate(author):
+    if can_moderate(author):  # publishing without review is moderator power: it needs two-step
         version = _publish(template=template, content=content, author=author, edit_summary=edit_summary)
         proposal.template = version.template
         proposal.status = TemplateProposal.Status.APPROVED
