@@ -168,14 +168,15 @@ def _samples(world: World) -> dict:
         "account_confirm_email": {"key": "not-a-real-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
         "accounts:document_detail": {"pk": document.pk},
+        "accounts:profile": {"pk": world.users["owner"].pk},
         "accounts:document_edit": {"pk": document.pk},
         "accounts:document_replace": {"pk": document.pk},
         "accounts:document_delete": {"pk": document.pk},
         "accounts:document_download": {"pk": document.pk},
         "accounts:version_download": {"pk": document.pk, "number": 1},
-        "wiki:moderation_review": {"pk": o["proposal"].pk},
-        "wiki:moderation_approve": {"pk": o["proposal"].pk},
-        "wiki:moderation_reject": {"pk": o["proposal"].pk},
+        "moderation:review": {"pk": o["proposal"].pk},
+        "moderation:approve": {"pk": o["proposal"].pk},
+        "moderation:reject": {"pk": o["proposal"].pk},
         "wiki:my_edit_detail": {"pk": o["proposal"].pk},
         "wiki:my_edit_withdraw": {"pk": o["proposal"].pk},
         "wiki:page_by_id": {"pk": page.pk},
@@ -303,8 +304,8 @@ def _expected(rule: str, role: str, method: str) -> set:
     raise AssertionError(f"no expectations for rule {rule!r}")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: moderators without two-step still see hidden posts; "
-                   "suspended members can still propose guide edits (fixes are on their way)")
+@pytest.mark.xfail(strict=True, reason="issue 11: suspended members can still propose guide edits "
+                   "(the fix is on its way)")
 @pytest.mark.django_db
 def test_every_view_declares_who_may_open_it_and_means_it(settings, document_root):  # noqa: F811
     world = _sample_world(settings)
