@@ -21,6 +21,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
+from django.utils.module_loading import import_string
 
 from accounts import crypto, filetypes
 from accounts.filetypes import RefusedFile
@@ -318,6 +319,8 @@ def delete_account(*, user: User) -> None:
     blobs = list(DocumentVersion.objects.filter(document__owner=user).values_list("blob_name", flat=True))
     session_keys = [key for key in SignIn.objects.filter(user=user).values_list("session_key", flat=True)
                     if key]
+    for path in getattr(settings, "USER_DATA_ERASERS", []):
+        import_string(path)(user)  # other apps' private records (PAs, budget), in this transaction
     Document.objects.filter(owner=user).delete()
     DocumentEvent.objects.filter(owner=user).delete()
     SignIn.objects.filter(user=user).delete()
