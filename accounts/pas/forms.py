@@ -104,7 +104,8 @@ class PAForm(forms.Form):
     documents = forms.MultipleChoiceField(label="Their documents (optional)", required=False,
                                           widget=forms.CheckboxSelectMultiple,
                                           help_text="Link their contract, DBS record and other papers from your "
-                                                    "private documents")
+                                                    "private documents",
+                                          error_messages={"invalid_choice": "Choose from your own documents"})
     notes = forms.CharField(label="Notes (optional)", required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
                             help_text="Encrypted, like their name. Only you can read them.")
@@ -206,7 +207,7 @@ class TimesheetEntryForm(forms.Form):
     end = forms.TimeField(label="End", required=False, widget=TimeInput(),
                           error_messages={"invalid": "Enter a time as hours and minutes, for example 17:00"})
     hours = _hours("Hours", required=False, help_text="Left blank, worked out from the times")
-    kind = forms.ChoiceField(label="Type", choices=TimesheetEntry.Kind.choices,
+    kind = forms.ChoiceField(label="Type", choices=TimesheetEntry.Kind.choices, initial=TimesheetEntry.Kind.WORKED,
                              widget=forms.Select(attrs={"class": "govuk-select"}))
     delete = forms.BooleanField(label="Remove this line", required=False)
 
