@@ -23,10 +23,15 @@ class DateInput(forms.DateInput):
 
 
 class TimeInput(forms.TimeInput):
-    input_type = "time"
+    """A text box for a 24-hour time: the same on every phone, and no AM/PM to get wrong."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-5", **(attrs or {})}, format="%H:%M")
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric",
+                                "autocomplete": "off", "spellcheck": "false", **(attrs or {})}, format="%H:%M")
+
+
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M", "%H:%M:%S"]
+TIME_HINT = "24-hour clock, for example 09:00 or 18:30"
 
 
 def _date(label, *, required=True, help_text="", message="Enter a date, for example 2026-04-01"):
@@ -35,7 +40,7 @@ def _date(label, *, required=True, help_text="", message="Enter a date, for exam
 
 
 def _time(label):
-    return forms.TimeField(label=label, widget=TimeInput(),
+    return forms.TimeField(label=label, widget=TimeInput(), input_formats=TIME_FORMATS, help_text=TIME_HINT,
                            error_messages={"required": f"Enter the {label.lower()} time, for example 18:00",
                                            "invalid": "Enter a time as hours and minutes, for example 18:00"})
 
@@ -182,8 +187,10 @@ class ShiftChangeForm(forms.Form):
     shift = forms.ChoiceField(label="Which shift", widget=forms.Select(attrs={"class": "govuk-select"}))
     cancel = forms.BooleanField(label="Cancel this shift on this date (no one is needed)", required=False)
     start = forms.TimeField(label="New start (optional)", required=False, widget=TimeInput(),
+                            input_formats=TIME_FORMATS,
                             error_messages={"invalid": "Enter a time as hours and minutes, for example 18:00"})
     end = forms.TimeField(label="New end (optional)", required=False, widget=TimeInput(),
+                            input_formats=TIME_FORMATS,
                           error_messages={"invalid": "Enter a time as hours and minutes, for example 18:00"})
 
     def __init__(self, *args, pas=(), shifts=(), **kwargs):
@@ -203,8 +210,10 @@ class ShiftChangeForm(forms.Form):
 class TimesheetEntryForm(forms.Form):
     date = _date("Date")
     start = forms.TimeField(label="Start", required=False, widget=TimeInput(),
+                            input_formats=TIME_FORMATS,
                             error_messages={"invalid": "Enter a time as hours and minutes, for example 09:00"})
     end = forms.TimeField(label="End", required=False, widget=TimeInput(),
+                            input_formats=TIME_FORMATS,
                           error_messages={"invalid": "Enter a time as hours and minutes, for example 17:00"})
     hours = _hours("Hours", required=False, help_text="Left blank, worked out from the times")
     kind = forms.ChoiceField(label="Type", choices=TimesheetEntry.Kind.choices, initial=TimesheetEntry.Kind.WORKED,

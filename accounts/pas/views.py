@@ -65,7 +65,7 @@ def key_required(view):
             crypto.load_keyring()
         except crypto.KeyUnavailable as error:
             logger.error("PA records unavailable: %s", error)
-            return render(request, "accounts/documents_unavailable.html", status=503)
+            return render(request, "pas/unavailable.html", status=503)
         return view(request, *args, **kwargs)
 
     return wrapper
