@@ -138,3 +138,16 @@ def test_the_feed_address_is_unguessable_and_revocable(client, user):
     client.post(reverse("pas:calendar_feed_link"), {"action": "off"})
     client.logout()
     assert client.get(reverse("pas:calendar_feed", args=[second])).status_code == 404
+
+
+def test_two_runs_at_once_send_one_digest(reminders, django_capture_on_commit_callbacks):
+    """Each run reads the settings first; the conditional update lets only one of them send."""
+    from accounts.pas.employer import send_digest
+    from accounts.pas.models import EmployerSettings
+
+    first_run, second_run = EmployerSettings.objects.get(), EmployerSettings.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digest(first_run, today=date(2027, 1, 1)) is True
+        services.add_deadline(owner=reminders, kind="audit", due_on=date(2027, 1, 12), repeats=0)
+        assert send_digest(second_run, today=date(2027, 1, 1)) is False
+    assert len(mail.outbox) == 1
