@@ -14,8 +14,11 @@ urlpatterns = [
     path("account/pas/", include("accounts.pas.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("accounts.budget.urls")),
     path("", include("wiki.urls")),
+    path("", include("wiki.templatelib.urls")),
     path("", include("forum.urls")),
+    path("", include("mycarebudget.moderation.urls")),
 ]
 
 if settings.BENCH_FLOOR:  # only while bench/run.py measures the floor

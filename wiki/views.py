@@ -15,13 +15,15 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mycarebudget import microcache
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
+from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from mycarebudget.search import query_terms
 from wiki import page_cache, services
-from wiki.diff import field_changes, line_diff
-from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
+from wiki.diff import field_changes, line_diff, proposal_diff
+from wiki.forms import PageForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
 from wiki.search import search_pages
+from wiki.templatelib.search import search_templates
 
 HISTORY_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
@@ -50,6 +52,7 @@ def _crumbs(page: Page | None = None, *extra):
     return crumbs + list(extra)
 
 
+@access(PUBLIC)
 @require_safe
 def page_index(request):
     pages = Page.objects.live().only("title", "slug", "summary", "topic").order_by("topic", "title")
@@ -58,6 +61,7 @@ def page_index(request):
     return render(request, "wiki/page_index.html", {"topics": topics, "crumbs": [("Guides", "")]})
 
 
+@access(PUBLIC)
 @require_safe
 def page_by_id(request, pk):
     """A permanent link by number, for sites that want one that survives any rename."""
@@ -65,6 +69,7 @@ def page_by_id(request, pk):
     return redirect("wiki:page_detail", page.slug)
 
 
+@access(PUBLIC)
 @require_safe
 def page_detail(request, slug):
     """A guide. Everyone shares one rendering of it (members' header put in per request);
@@ -112,6 +117,7 @@ def _render_page(request, page: Page, extra: dict | None = None) -> HttpResponse
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_history(request, slug):
     found = _find_page(slug, "history/")
@@ -126,6 +132,7 @@ def page_history(request, slug):
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_version(request, slug, number):
     found = _find_page(slug, f"versions/{number}/")
@@ -134,12 +141,13 @@ def page_version(request, slug, number):
     page = found
     version = get_object_or_404(PageVersion.objects.select_related("author"), page=page, number=number)
     return render(request, "wiki/page_version.html", {
-        "page": page, "version": version, "is_moderator": is_moderator(request.user),
+        "page": page, "version": version, "is_moderator": can_moderate(request.user),
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Version {number}", "")),
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare_choose(request, slug):
     """The history page's compare form (a plain GET form) lands here."""
@@ -151,6 +159,7 @@ def page_compare_choose(request, slug):
     return redirect("wiki:page_compare", slug, a, b)
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare(request, slug, a, b):
     found = _find_page(slug, f"compare/{a}/{b}/")
@@ -170,6 +179,7 @@ def page_compare(request, slug, a, b):
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request, slug):
@@ -203,11 +213,13 @@ def page_edit(request, slug):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "page": page, "form": form, "conflict": conflict, "is_moderator": can_moderate(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_new(request):
@@ -221,7 +233,8 @@ def page_new(request):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": None, "form": form, "is_moderator": is_moderator(request.user),
+        "page": None, "form": form, "is_moderator": can_moderate(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
 
@@ -241,6 +254,7 @@ def _after_proposal(request, proposal: EditProposal):
     return redirect("wiki:my_edit_detail", proposal.pk)
 
 
+@access(MODERATOR)
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def page_retire(request, slug):
@@ -256,6 +270,7 @@ def page_retire(request, slug):
                                                       "crumbs": _crumbs(page, ("Retire", ""))})
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def page_restore(request, slug, number):
@@ -266,6 +281,7 @@ def page_restore(request, slug, number):
     return redirect("wiki:page_detail", version.page.slug)
 
 
+@access(PUBLIC)
 @require_safe
 def recent_changes(request):
     versions = (PageVersion.objects.filter(page__retired_at__isnull=True)
@@ -275,6 +291,7 @@ def recent_changes(request):
         "page_obj": page_obj, "crumbs": _crumbs(None, ("Recent changes", ""))})
 
 
+@access(MEMBER)
 @login_required
 @require_safe
 def my_edits(request):
@@ -284,16 +301,18 @@ def my_edits(request):
                                                   "crumbs": _crumbs(None, ("My edits", ""))})
 
 
+@access(OWNER)
 @login_required
 @require_safe
 def my_edit_detail(request, pk):
     """The author's own edit. Anyone else's gets a 404."""
     proposal = get_object_or_404(EditProposal.objects.select_related("page"), pk=pk, author=request.user)
     return render(request, "wiki/my_edit_detail.html", {
-        "proposal": proposal, **_proposal_diff(proposal),
+        "proposal": proposal, **proposal_diff(proposal),
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 
+@access(OWNER)
 @login_required
 @require_POST
 def my_edit_withdraw(request, pk):
@@ -307,80 +326,7 @@ def my_edit_withdraw(request, pk):
     return redirect("wiki:my_edits")
 
 
-def _proposal_diff(proposal: EditProposal) -> dict:
-    """The proposal against the page as it is now (empty for a new page)."""
-    current = ({name: getattr(proposal.page, name) for name in proposal.content()}
-               if proposal.page_id else {name: "" for name in proposal.content()})
-    new = proposal.content()
-    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
-            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
-
-
-@moderator_required
-@require_safe
-def moderation_queue(request):
-    pending = (EditProposal.objects.filter(status=EditProposal.Status.PENDING)
-               .select_related("page", "author").order_by("created_at"))
-    page_obj = Paginator(pending, 25).get_page(request.GET.get("page"))
-    return render(request, "wiki/moderation_queue.html", {
-        "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
-
-
-@moderator_required
-@require_safe
-def moderation_review(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author", "decided_by"), pk=pk)
-    return _review(request, proposal, ApproveForm(), RejectForm())
-
-
-def _review(request, proposal, approve_form, reject_form, status=200):
-    return render(request, "wiki/moderation_review.html", {
-        "proposal": proposal, "approve_form": approve_form, "reject_form": reject_form,
-        "form": reject_form, **_proposal_diff(proposal), "moderation_tab": "edits",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), (proposal.title, "")],
-    }, status=status)
-
-
-@moderator_required
-@require_POST
-def moderation_approve(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, form, RejectForm(), status=400)
-    try:
-        version = services.approve_edit(proposal=proposal, moderator=request.user, note=form.cleaned_data["note"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Nothing more was published")
-        return redirect("wiki:moderation_review", pk)
-    except services.EditConflict:
-        messages.error(request, "The page changed since this edit was written, in the same place. "
-                                "It cannot be published as it is: reject it and ask the author to redo it "
-                                "on the new version")
-        return redirect("wiki:moderation_review", pk)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, f"Published as version {version.number} of “{version.title}”")
-    return redirect("wiki:moderation_queue")
-
-
-@moderator_required
-@require_POST
-def moderation_reject(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, ApproveForm(), form, status=400)
-    try:
-        services.reject_edit(proposal=proposal, moderator=request.user, reason=form.cleaned_data["reason"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Your decision was not recorded")
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, "The edit was not accepted. The author has been told why")
-    return redirect("wiki:moderation_queue")
-
-
+@access(PUBLIC)
 @require_safe
 def search(request):
     """Guides and discussions, ranked, with highlighted snippets."""
@@ -404,8 +350,11 @@ def search(request):
     elif kind == "all" and number == 1:
         # "Everything" shows the best few discussions above a link to all of them.
         discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
+    # Templates: the few that match, on the first page of "Everything" and under their own choice.
+    templates = search_templates(query) if kind in ("all", "templates") and number == 1 else []
     has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
         len(discussions) >= SEARCH_PER_PAGE
+    context["templates"] = templates
     context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
                     "number": number, "has_next": has_next, "has_previous": number > 1})
     return render(request, "wiki/search.html", context)

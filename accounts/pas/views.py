@@ -51,7 +51,7 @@ from accounts.pas.models import (
 from accounts.pas.rota import gaps_between, monday_of, rota_for, shifts_between
 from accounts.services import read_details as read_document_details
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, TOKEN, access
-from mycarebudget.permissions import moderator_required
+from mycarebudget.moderation.powers import moderator_required
 
 logger = logging.getLogger(__name__)
 
