@@ -251,7 +251,7 @@ def _samples(world: World) -> dict:
         "pas:change_delete": {"pk": o["pa_change"].pk},
         "pas:timesheet_edit": {"pk": o["pa_timesheet"].pk},
         **{f"pas:{name}": {"pk": o["pa_period"].pk} for name in (
-            "payroll_detail", "payroll_csv", "payroll_sent", "payroll_delete")},
+            "payroll_detail", "payroll_csv", "payroll_sent", "payroll_delete", "payroll_wages")},
         "pas:deadline_delete": {"pk": o["pa_deadline"].pk},
         "pas:shared_rota": {"token": o["pa"].rota_token},
         "pas:calendar_feed": {"token": o["pa_feed"]},

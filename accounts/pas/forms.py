@@ -318,3 +318,36 @@ class MinimumWageRateForm(forms.ModelForm):
                                           "invalid": "Enter the hourly rate as a number, for example 12.71"},
                           "starts_on": {"required": "Enter the date the rate starts",
                                         "invalid": "Enter a date, for example 2027-04-01"}}
+
+
+class WagesForm(forms.Form):
+    """What the member paid each PA for a pay period, typed from payslips: recorded as budget spending."""
+
+    paid_on = _date("Date paid", help_text="The day the money left your budget account")
+
+    def __init__(self, *args, rows=(), categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for pa, name, recorded in self.rows:
+            if recorded:
+                continue
+            self.fields[f"pa_{pa.pk.hex}"] = forms.DecimalField(
+                label=f"Paid to {name}, in pounds (optional)", required=False, min_value=0, max_digits=9,
+                decimal_places=2, widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10",
+                                                                "inputmode": "decimal", "spellcheck": "false"}),
+                error_messages={"invalid": "Enter an amount in pounds, for example 412.50",
+                                "min_value": "Enter an amount of £0 or more",
+                                "max_decimal_places": "Enter the amount in pounds and pence, for example 412.50"})
+        self.fields["category"] = forms.ChoiceField(
+            label="Budget line (optional)", required=False, choices=[("", "No line")] + list(categories),
+            widget=forms.Select(attrs={"class": "govuk-select"}))
+
+    def clean(self):
+        data = super().clean()
+        amounts = {pa: int(data[f"pa_{pa.pk.hex}"] * 100) for pa, _, recorded in self.rows
+                   if not recorded and data.get(f"pa_{pa.pk.hex}")}
+        if not self.errors and not amounts:
+            first = next((f"pa_{pa.pk.hex}" for pa, _, recorded in self.rows if not recorded), None)
+            self.add_error(first, "Enter what you paid at least one PA")
+        data["amounts"] = amounts
+        return data

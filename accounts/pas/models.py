@@ -356,3 +356,21 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.key} {self.due_on}"
+
+
+class WagesInBudget(models.Model):
+    """Wages the member recorded in their budget for one PA and one pay period (issue 16's budget)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(PayPeriod, on_delete=models.CASCADE, related_name="wages")
+    pa = models.ForeignKey(PersonalAssistant, on_delete=models.CASCADE, related_name="+")
+    entry_id = models.UUIDField(help_text="The budget entry (accounts.budget.Entry) it made")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "pa"], name="one_wages_entry_per_pa_period")]
+
+    def __str__(self) -> str:
+        return f"wages {self.pk}"

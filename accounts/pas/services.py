@@ -31,6 +31,7 @@ from accounts.pas.models import (
     ShiftChange,
     Timesheet,
     TimesheetEntry,
+    WagesInBudget,
     new_token,
 )
 from accounts.pas.rota import monday_of, shift_hours, shifts_between
@@ -399,6 +400,33 @@ def delete_deadline(*, deadline: Deadline, owner) -> None:
 
 def erase_user_data(user) -> None:
     """Called when a member deletes their account: every PA record goes, keys and all."""
-    for model in (ReminderSent, Deadline, PayPeriod, HolidayBooking, Timesheet, ShiftChange, PatternShift,
-                  CoverNeed, PersonalAssistant, Rota, EmployerSettings):
+    for model in (WagesInBudget, ReminderSent, Deadline, PayPeriod, HolidayBooking, Timesheet, ShiftChange,
+                  PatternShift, CoverNeed, PersonalAssistant, Rota, EmployerSettings):
         model.objects.filter(owner=user).delete()
+
+
+# Wages in the budget -----------------------------------------------------------------------------
+
+@transaction.atomic
+def record_wages(*, period: PayPeriod, owner, paid_on: date, amounts: dict, category=None) -> int:
+    """Put wages the member paid for this period into their budget as spending, one entry per PA.
+
+    The member types the amounts (from payslips or the payroll provider): nothing here works out pay.
+    A PA already recorded for the period is skipped. Raises Http404 without a budget, and the
+    budget's ValidationError for a closed period or a date before the budget began.
+    """
+    from accounts.budget import services as budget_services
+
+    check_owner(period, owner)
+    done = set(WagesInBudget.objects.filter(period=period).values_list("pa_id", flat=True))
+    count = 0
+    for pa, pence in amounts.items():
+        check_owner(pa, owner)
+        if pa.pk in done or not pence:
+            continue
+        entry = budget_services.add_spending(
+            owner=owner, occurred_on=paid_on, amount_pence=pence, payee=read_details(pa).name, category=category,
+            note=f"Wages for {period.first_day:%-d %B} to {period.last_day:%-d %B %Y}")
+        WagesInBudget.objects.create(owner=owner, period=period, pa=pa, entry_id=entry.pk)
+        count += 1
+    return count

@@ -29,6 +29,7 @@ urlpatterns = [
     path("payroll/<int:pk>/hours.csv", views.payroll_csv, name="payroll_csv"),
     path("payroll/<int:pk>/sent/", views.payroll_sent, name="payroll_sent"),
     path("payroll/<int:pk>/delete/", views.payroll_delete, name="payroll_delete"),
+    path("payroll/<int:pk>/wages/", views.payroll_wages, name="payroll_wages"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/dates/<int:pk>/delete/", views.deadline_delete, name="deadline_delete"),
     path("calendar/address/", views.calendar_feed_link, name="calendar_feed_link"),

@@ -35,6 +35,7 @@ from accounts.pas.forms import (
     RotaForm,
     ShiftChangeForm,
     TimesheetEntryFormSet,
+    WagesForm,
 )
 from accounts.pas.models import (
     CoverNeed,
@@ -47,6 +48,7 @@ from accounts.pas.models import (
     PersonalAssistant,
     ShiftChange,
     Timesheet,
+    WagesInBudget,
 )
 from accounts.pas.rota import gaps_between, monday_of, rota_for, shifts_between
 from accounts.services import read_details as read_document_details
@@ -479,9 +481,46 @@ def payroll_list(request):
 def payroll_detail(request, pk):
     period = get_object_or_404(PayPeriod.objects.owned_by(request.user), pk=pk)
     rows = payroll.rows_for(period, request.user)
+    from accounts.budget.services import budget_for
+
     return render(request, "pas/payroll_detail.html", {
         "period": period, "rows": rows, "columns": payroll.COLUMNS,
-        "all_approved": all(row.approved for row in rows)})
+        "all_approved": all(row.approved for row in rows), "has_budget": budget_for(request.user) is not None,
+        "wages_recorded": WagesInBudget.objects.owned_by(request.user).filter(period=period).count()})
+
+
+@access(OWNER)
+@private(("GET", "POST"))
+def payroll_wages(request, pk):
+    """Wages paid for the period, typed by the member, become spending in their budget."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.budget import services as budget_services
+
+    period = get_object_or_404(PayPeriod.objects.owned_by(request.user), pk=pk)
+    budget = budget_services.budget_for(request.user)
+    if budget is None:
+        messages.error(request, "Set up your budget first, then record wages in it")
+        return redirect("budget:overview")
+    recorded = set(WagesInBudget.objects.filter(period=period).values_list("pa_id", flat=True))
+    rows = [(row.pa, row.name, row.pa.pk in recorded) for row in payroll.rows_for(period, request.user)]
+    categories = sorted(budget_services.category_names(budget).items(), key=lambda item: item[1])
+    form = WagesForm(request.POST or None, rows=rows, categories=[(str(pk), name) for pk, name in categories],
+                     initial={"paid_on": period.last_day})
+    if request.method == "POST" and form.is_valid():
+        category = budget.categories.filter(pk=form.cleaned_data["category"]).first() if form.cleaned_data[
+            "category"] else None
+        try:
+            count = services.record_wages(period=period, owner=request.user, paid_on=form.cleaned_data["paid_on"],
+                                          amounts=form.cleaned_data["amounts"], category=category)
+        except ValidationError as error:
+            form.add_error("paid_on", error.message_dict.get("occurred_on", error.messages)[0])
+        else:
+            messages.success(request, f"Wages for {count} PA{'s' if count != 1 else ''} recorded as spending "
+                                      "in your budget")
+            return redirect(period)
+    return render(request, "pas/payroll_wages.html", {"form": form, "period": period, "rows": rows},
+                  status=_status(form))
 
 
 @access(OWNER)
