@@ -7,13 +7,17 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
+from accounts import names
 from accounts.models import DocumentKind, User
+from accounts.passwords import GuessablePasswordValidator
 from accounts.text import clean_filename, format_bytes
 
-PASSWORD_HINT = (f"At least {10} characters. A few unrelated words make a strong password you can remember. "
-                 "You can paste it from a password manager.")
+PASSWORD_HINT = (f"At least {10} characters, and not easy to guess: no names, no site name, no word with a year. "
+                 "Three or four unrelated words make a strong password you can remember. You can paste it "
+                 "from a password manager.")
 
 
 class PlainErrorsMixin:
@@ -38,16 +42,36 @@ class PlainErrorsMixin:
                                                    "like name@example.com")
 
 
-def validate_display_name(value: str) -> str:
+DISPLAY_NAME_ERRORS = {
+    "control": "Use letters, numbers, spaces and ordinary punctuation only",
+    "email": "Your display name is public: do not use your email address",
+    "short": "Your display name must be 2 characters or more",
+    "reserved": "Choose a different display name",
+    "role": "Display names cannot mention a role or organisation, such as moderator, admin, MyCareBudget, "
+            "NHS or ICB, so no one can pretend to speak for them. Moderators get a badge instead",
+    "taken": "That display name is taken, or looks too like one that is. Choose another, for example "
+             "add an initial or a place",
+}
+
+
+def validate_display_name(value: str, *, user: User | None = None) -> str:
+    """One rule for display names, for sign-up and for changing it (``user``: the member renaming)."""
     value = " ".join(value.split())
     if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
-        raise ValidationError("Use letters, numbers, spaces and ordinary punctuation only", code="control")
+        raise ValidationError(DISPLAY_NAME_ERRORS["control"], code="control")
     if "@" in value:
-        raise ValidationError("Your display name is public: do not use your email address", code="email")
-    if value.casefold() in {"deleted user", "moderator", "admin", "mycarebudget"}:
-        raise ValidationError("Choose a different display name", code="reserved")
-    if len(value) < 2:
-        raise ValidationError("Your display name must be 2 characters or more", code="short")
+        raise ValidationError(DISPLAY_NAME_ERRORS["email"], code="email")
+    if len(value) < 2 or not names.name_key(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["short"], code="short")
+    if names.name_key(value) in {"deleteduser", "deleted", "anonymous", "system"}:
+        raise ValidationError(DISPLAY_NAME_ERRORS["reserved"], code="reserved")
+    if names.pretends_to_a_role(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["role"], code="role")
+    others = User.objects.filter(name_key=names.name_key(value))
+    if user is not None and user.pk:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise ValidationError(DISPLAY_NAME_ERRORS["taken"], code="taken")
     return value
 
 
@@ -77,6 +101,25 @@ class SignupForm(PlainErrorsMixin, account_forms.SignupForm):
 
     def clean_display_name(self) -> str:
         return validate_display_name(self.cleaned_data["display_name"])
+
+    def clean(self) -> dict:
+        """allauth checks the password against the email only; check it against the display name too."""
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and "password1" not in self.errors and cleaned.get("display_name"):
+            try:
+                GuessablePasswordValidator().validate(
+                    password, User(email=cleaned.get("email", ""), display_name=cleaned["display_name"]))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def try_save(self, request):
+        """A taken address gets an email instead of an account. Hash the password anyway: only a new
+        account would, and the time that takes must not tell anyone which addresses have accounts."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def signup(self, request, user) -> None:
         """Called by allauth after the user is saved; the adapter has set display_name already."""
@@ -164,7 +207,7 @@ class DisplayNameForm(forms.ModelForm):
         self.fields["display_name"] = display_name_field()
 
     def clean_display_name(self) -> str:
-        return validate_display_name(self.cleaned_data["display_name"])
+        return validate_display_name(self.cleaned_data["display_name"], user=self.instance)
 
 
 # Private documents ------------------------------------------------------------------------------

@@ -39,13 +39,30 @@ class User(AbstractUser):
         help_text="Shown next to your posts and edits. Do not use your email address.",
     )
 
+    # accounts.names.name_key(display_name): unique, so no two members' names look alike.
+    # Deleted members have an empty name and key, and any number of them may.
+    name_key = models.CharField(max_length=100, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
     objects = UserManager()
 
+    class Meta(AbstractUser.Meta):
+        constraints = [models.UniqueConstraint(fields=["name_key"], condition=~models.Q(name_key=""),
+                                               name="display_names_unlike_each_other")]
+
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
+
+    def save(self, *args, **kwargs):
+        from accounts.names import name_key
+
+        self.name_key = name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

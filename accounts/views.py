@@ -31,7 +31,7 @@ from accounts.forms import (
     DocumentReplaceForm,
     DocumentUploadForm,
 )
-from accounts.models import Document, DocumentEvent, DocumentVersion
+from accounts.models import Document, DocumentEvent, DocumentVersion, User
 from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
@@ -95,6 +95,27 @@ def display_name_edit(request):
         messages.success(request, "Your display name has been changed")
         return redirect("accounts:home")
     return render(request, "accounts/display_name.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@access(PUBLIC)
+@require_safe
+def member_profile(request, pk):
+    """A member's public profile: their display name, when they joined, their public posts and
+    published guide edits. Nothing private: no email, no held, hidden or deleted posts."""
+    from forum.models import Post
+    from mycarebudget.permissions import is_moderator
+    from wiki.models import PageVersion
+
+    member = get_object_or_404(User.objects.filter(is_active=True).exclude(display_name=""), pk=pk)
+    posts = (Post.objects.public().filter(author=member).exclude(kind=Post.Kind.STATUS)
+             .select_related("topic").order_by("-created_at"))
+    edits = (PageVersion.objects.filter(author=member, page__retired_at__isnull=True)
+             .select_related("page").order_by("-created_at"))
+    return render(request, "accounts/member_profile.html", {
+        "member": member, "member_is_moderator": is_moderator(member),
+        "posts": Paginator(posts, 20).get_page(request.GET.get("page")),
+        "post_count": posts.count(), "edits": edits[:20], "edit_count": edits.count(),
+    })
 
 
 # Documents ---------------------------------------------------------------------------------------

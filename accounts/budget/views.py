@@ -241,7 +241,7 @@ def _save_entry(request, budget: Budget, form, save) -> Entry | None:
         if receipt:
             values["document"] = document_services.store_document(
                 owner=request.user, upload=receipt, kind=DocumentKind.OTHER,
-                name=f"Receipt: {values['payee']} {values['occurred_on']:%-d %b %Y}",
+                name=f"Receipt for {values['payee']}, {values['occurred_on']:%-d %b %Y}",
                 sign_in=current_sign_in(request))
         return save(values)
     except RefusedFile as refusal:

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
+    # Sign-up and password-reset answers take the same time whether or not the address has an account.
+    "accounts.middleware.EvenTimeMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "mycarebudget.context_processors.site",
+                "accounts.badges.badges",
             ],
         },
     },
@@ -125,10 +128,11 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, in context: common passwords, all digits, the site's name, the person's own details and
+    # word-plus-year patterns, each refused with the reason (it replaces Django's similarity, common
+    # and numeric validators, which say less).
+    {"NAME": "accounts.passwords.GuessablePasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -175,6 +179,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or ema
 ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Sign-up and reset POSTs answer no sooner than this (accounts.middleware.EvenTimeMiddleware): above
+# the time a new account takes, password hashing included, so both answers look alike.
+ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1.5"))
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
