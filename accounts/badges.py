@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
-from mycarebudget.permissions import MODERATORS_GROUP
+from mycarebudget.moderation.powers import MODERATORS_GROUP
 
 CACHE_KEY = "accounts:moderator-ids"
 

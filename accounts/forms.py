@@ -221,20 +221,53 @@ class DocumentFileField(forms.FileField):
         limit = format_bytes(settings.DOCUMENT_MAX_BYTES)
         super().__init__(
             label="File",
-            help_text=f"PDF, Word (.docx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG or "
-                      f"HEIC photos. Up to {limit}.",
+            help_text=f"PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), text (.txt, .csv), "
+                      f"JPEG, PNG or HEIC photos. Up to {limit}.",
             error_messages={"required": "Choose a file to upload",
                             "empty": "The selected file is empty. Choose a file that has something in it",
                             "invalid": "Choose a file to upload"},
             **kwargs)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+MAX_FILES_PER_UPLOAD = 10
+
+
+class DocumentFilesField(DocumentFileField):
+    """One or more files from one input (or from the file input and the camera input, same name)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=MultipleFileInput(), **kwargs)
+        self.label = "Files"
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            raise ValidationError(f"Choose up to {MAX_FILES_PER_UPLOAD} files at a time", code="too_many")
+        return [super(DocumentFilesField, self).clean(item, initial) for item in files]
+
+
+def document_date_field() -> forms.DateField:
+    return forms.DateField(
+        label="Date on the document (optional)", required=False,
+        help_text="For example the month of a statement or the date of a letter, so you can sort and find it.",
+        error_messages={"invalid": "Enter the date on the document as a real date, like 27 3 2026"},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"))
+
+
 class DocumentUploadForm(forms.Form):
-    file = DocumentFileField()
+    file = DocumentFilesField()
     kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
                              widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    document_date = document_date_field()
     name = forms.CharField(label="Name (optional)", max_length=200, required=False,
-                           help_text="Leave this empty to use the file's own name.",
+                           help_text="Leave this empty to use the file's own name. If you choose several "
+                                     "files, each keeps its own name.",
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
     note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
                            help_text="Only you can see this. For example, who sent it and when.",
@@ -251,6 +284,7 @@ class DocumentDetailsForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
     kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
                              widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    document_date = document_date_field()
     note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
                            help_text="Only you can see this.", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -298,3 +332,17 @@ class DeleteAccountForm(forms.Form):
         if not get_adapter().reauthenticate(self.user, password):
             raise ValidationError(self.error_messages["incorrect_password"], code="incorrect_password")
         return password
+
+
+class DocumentFilterForm(forms.Form):
+    """Find documents: by name, kind and year of the date on the document; sorted. All optional."""
+
+    q = forms.CharField(label="Name contains", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    kind = forms.ChoiceField(label="Type", required=False,
+                             choices=[("", "All types"), *DocumentKind.choices])
+    year = forms.IntegerField(label="Year", required=False, min_value=1900, max_value=2200,
+                              widget=forms.Select(choices=[("", "Any year")]))
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
+        ("date", "Date on the document, newest first"), ("date_oldest", "Date on the document, oldest first"),
+        ("name", "Name, A to Z"), ("uploaded", "Last uploaded, newest first")])

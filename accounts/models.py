@@ -123,6 +123,8 @@ class Document(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    # The date on the paper (a statement's month, a letter's date), as the member gives it.
+    document_date = models.DateField(null=True, blank=True)
     key_id = models.CharField(max_length=32)
     wrapped_key = models.BinaryField()
     name_encrypted = models.BinaryField()
