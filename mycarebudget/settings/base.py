@@ -23,6 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Changing the secret key: put the old one here (comma-separated) until `manage.py
+# rotate_two_step_secrets` has re-encrypted two-step secrets under the new one (README).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
