@@ -104,16 +104,14 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL},
-        # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
-        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the shared parts of pages (mycarebudget/shared.py) of a small site.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -259,8 +257,8 @@ SECURE_CSP = {
 }
 
 SITE_NAME = "MyCareBudget"
-# Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).
-MICROCACHE_SECONDS = 5
+# Anonymous readers share a page's rendering for at most this long (mycarebudget/shared.py).
+ANONYMOUS_PAGE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
 # The site's public address (scheme, host and port, no trailing slash): every link in every

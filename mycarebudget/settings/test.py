@@ -9,5 +9,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 ALLOWED_HOSTS = ["*"]
 DOCUMENT_KEY_FILE = os.environ.get("TEST_DOCUMENT_KEY_FILE", "")
-# Tests read their own writes at once; tests/test_microcache.py switches it on.
-MICROCACHE_SECONDS = 0
+# Caches as in production: shared renderings on, and Redis when REDIS_URL is set.
