@@ -1,6 +1,5 @@
 """Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
 
-import re
 from itertools import groupby
 
 from django.conf import settings
@@ -17,16 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mycarebudget import shared
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
-from mycarebudget.search import query_terms
 from wiki import services
 from wiki.diff import field_changes, line_diff, proposal_diff
 from wiki.forms import PageForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
-from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
-SEARCH_PER_PAGE = 20
-DISCUSSIONS_WITH_GUIDES = 5
 
 
 def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
@@ -304,42 +299,3 @@ def my_edit_withdraw(request, pk):
     else:
         messages.success(request, "Your edit is withdrawn")
     return redirect("wiki:my_edits")
-
-
-@access(PUBLIC)
-@require_safe
-def search(request):
-    """Guides and discussions, ranked, with highlighted snippets."""
-    # Control characters (NUL above all, which PostgreSQL refuses) are never search words.
-    query = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", request.GET.get("q", "")).split())[:200]
-    kind = request.GET.get("type", "all")
-    context = {"query": query, "kind": kind, "crumbs": [("Search", "")], "terms": query_terms(query)}
-    if not query:
-        return render(request, "wiki/search.html", context)
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    start = (number - 1) * SEARCH_PER_PAGE
-    guides, guide_total, fuzzy = ([], 0, False)
-    if kind in ("all", "guides"):
-        guides, guide_total, fuzzy = search_pages(query, limit=SEARCH_PER_PAGE, offset=start)
-    discussions = []
-    if kind == "discussions":
-        discussions = _search_discussions(query, limit=start + SEARCH_PER_PAGE)[start:]
-    elif kind == "all" and number == 1:
-        # "Everything" shows the best few discussions above a link to all of them.
-        discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
-    has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
-        len(discussions) >= SEARCH_PER_PAGE
-    context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
-                    "number": number, "has_next": has_next, "has_previous": number > 1})
-    return render(request, "wiki/search.html", context)
-
-
-def _search_discussions(query: str, *, limit: int) -> list:
-    try:
-        from forum.search import search_discussions
-    except ImportError:  # the forum's search is optional to the wiki
-        return []
-    return search_discussions(query, limit=limit)

@@ -292,7 +292,7 @@ def test_page_url_names_are_the_documented_addresses(db):
     assert reverse("wiki:recent_changes") == "/wiki/recent/"
     assert reverse("wiki:page_by_id", args=[7]) == "/wiki/id/7/"
     assert reverse("moderation:queue") == "/moderation/"
-    assert reverse("wiki:search") == "/search/"
+    assert reverse("search") == "/search/"
 
 
 def test_contents_list_links_to_stable_heading_ids(client, make_page):
