@@ -109,7 +109,7 @@ def anonymous_page(area: str) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.user.is_authenticated or has_messages(request):
-                return view(request, *args, **kwargs)
+                return private(view(request, *args, **kwargs))  # this reader's own page
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"page:{area}:{version(area)}:{path}"
             copy = cache.get(key)
@@ -139,6 +139,8 @@ def anonymous_page(area: str) -> Callable:
 
 
 def private(response: HttpResponse) -> HttpResponse:
-    """A member's own page: never kept by a browser's shared cache or a CDN."""
+    """A reader's own page: never kept by a CDN, never answered with a shared copy's 304."""
     patch_cache_control(response, private=True, no_cache=True)
+    for name in ("ETag", "Last-Modified"):
+        response.headers.pop(name, None)
     return response

@@ -85,8 +85,7 @@ def page_detail(request, slug):
         "page": page, "article": article,
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
     })
-    if request.user.is_authenticated:
-        return shared.private(response)
+    # Kept for anonymous readers' 304s; a member's page is made private by shared.anonymous_page.
     response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
     response["Last-Modified"] = http_date(page.changed_at.timestamp())
     return response
