@@ -19,12 +19,16 @@ migrate: $(VENV)/.installed
 
 starter: migrate
 	$(MANAGE) load_starter_guidance
+	$(MANAGE) load_starter_templates
 
 # A missing key is never replaced while documents exist: the site then serves, with documents
 # answering "temporarily unavailable" (503), until the key file is restored.
+# The mail worker (db_worker) runs beside the web server and stops with it.
 run: starter
 	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -38,9 +42,10 @@ serve: $(VENV)/.installed
 	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
-	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
+	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
 	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
-	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
+	{ $(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn mycarebudget.wsgi -c python:mycarebudget.gunicorn_conf; }
 
 migrations-check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.badges import moderator_ids
 from forum import notifications, readers, services
 from forum.forms import (
     EditPostForm,
@@ -162,12 +163,12 @@ def _thread(user, topic: Topic):
     return posts.select_related("author").order_by("created_at", "pk")
 
 
-def _post_version(post: Post) -> tuple:
+def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
     """Everything forum/_post_content.html shows of a post, for its shared rendering's key."""
     author = post.author.public_name if post.author else None
     return (post.pk, post.kind, post.is_first, post.reply_to_id is not None, post.created_at, post.edited_at,
             post.edit_count, post.is_held, post.hidden_at, post.hidden_reason, post.deleted_at, post.new_status,
-            author)
+            author, post.author_id in moderator_ids)
 
 
 class _PostUrls:
@@ -193,14 +194,16 @@ def _post_rows(posts: list[Post], with_urls: bool) -> list[tuple[Post, str, dict
     read although others may not (their own held or hidden post; anything, for a moderator)
     is rendered for them alone, still from the objects only.
     """
+    moderators = moderator_ids()  # for the moderator badge beside authors' names
     private = {post.pk for post in posts if post.is_readable and not post.is_public()}
     public = [post for post in posts if post.pk not in private]
-    html = dict(zip([post.pk for post in public], shared.parts(
-        "forum/_post_content.html", [(_post_version(post), {"post": post}) for post in public]), strict=True))
+    html = dict(zip([post.pk for post in public], shared.parts("forum/_post_content.html", [
+        (_post_version(post, moderators), {"post": post, "moderator_ids": moderators}) for post in public]),
+        strict=True))
     for post in posts:
         if post.pk in private:
-            html[post.pk] = shared.render_part("forum/_post_content.html",
-                                               {"post": post, "reveal": True, "own": post.is_own})
+            html[post.pk] = shared.render_part("forum/_post_content.html", {
+                "post": post, "moderator_ids": moderators, "reveal": True, "own": post.is_own})
     urls = _PostUrls() if with_urls else None
     return [(post, html[post.pk], urls.of(post) if urls else {}) for post in posts]
 

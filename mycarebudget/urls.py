@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.budget.urls")),
     path("", include("wiki.urls")),
+    path("", include("wiki.templatelib.urls")),
     path("", include("forum.urls")),
     path("", include("mycarebudget.moderation.urls")),
 ]

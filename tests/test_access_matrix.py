@@ -110,9 +110,22 @@ def _sample_world(settings) -> World:
     document = account_services.store_document(
         owner=owner, upload=SimpleUploadedFile("Care plan.pdf", pdf_bytes(), content_type="application/pdf"),
         kind="care_plan", name=PRIVATE_CANARY)
+    from wiki.templatelib import services as template_services
+
+    template_content = {**{k: v for k, v in content.items() if k != "topic"}, "slug": "pa-letter", "job": "recruiting-a-pa", "suits": "", "shape": "document",
+                        "layout": "", "document_kind": "letter", "fields": "pa_name | PA's name | text",
+                        "about": "About.", "body": "Dear {{ pa_name }}"}
+    template = template_services.publish_template(template=None, content=template_content, author=None,
+                                                  edit_summary="First").template
+    template_services.publish_template(template=template, content={**template_content, "about": "More."},
+                                       author=None, edit_summary="Second")
+    template_proposal = template_services.propose_change(
+        template=template, author=owner, content={**template_content, "about": "Changed."}, edit_summary="x",
+        base_revision=2)
     world = World(users=users)
     world.objects.update(**_budget_world(owner, document))
     world.objects.update(
+        template=template, template_proposal=template_proposal,
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
         category=category("questions"),
         unsubscribe_token=notifications.unsubscribe_token(user_id=owner.pk, topic_id=topic.pk),
@@ -122,6 +135,7 @@ def _sample_world(settings) -> World:
 
 def _budget_world(owner, document) -> dict:
     """The owner's budget (issue 16): an entry with the private canary as its payee."""
+    from accounts import services as account_services
     from accounts.budget import services as budget_services
 
     budget = budget_services.set_up_budget(owner=owner, lines=[("PA wages", 100000)],
@@ -131,7 +145,20 @@ def _budget_world(owner, document) -> dict:
     entry = budget_services.add_entry(budget=budget, owner=owner, direction="out", amount_pence=100,
                                       occurred_on=datetime.date(2026, 4, 2), payee=PRIVATE_CANARY,
                                       document=document)
-    return {"budget_entry": entry}
+    pending = budget_services.keep_statement(budget=budget, owner=owner,
+                                             text=f"Date,Description,Amount\n02/04/2026,{PRIVATE_CANARY},-1.00\n")
+    rule = budget_services.add_rule(budget=budget, owner=owner, contains="HMRC",
+                                    category=budget.categories.get())
+    record = budget_services.add_record(budget=budget, owner=owner, document=document, item="care_plan",
+                                        relates_to=datetime.date(2026, 4, 1))
+    # A link holder sees what was shared with them (this contract), never the canary document.
+    contract = account_services.store_document(
+        owner=owner, upload=SimpleUploadedFile("Contract.pdf", pdf_bytes(), content_type="application/pdf"),
+        kind="pa_contract", name="Shared contract")
+    share, token, _ = budget_services.create_share(budget=budget, owner=owner, recipient="Jo, care co-ordinator",
+                                                   contents="documents", days=7, documents=[contract])
+    return {"budget_entry": entry, "budget_import": pending, "budget_rule": rule, "budget_record": record,
+            "budget_share": share, "budget_token": token, "budget_document": contract}
 
 
 def _samples(world: World) -> dict:
@@ -141,6 +168,7 @@ def _samples(world: World) -> dict:
         "account_confirm_email": {"key": "not-a-real-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
         "accounts:document_detail": {"pk": document.pk},
+        "accounts:profile": {"pk": world.users["owner"].pk},
         "accounts:document_edit": {"pk": document.pk},
         "accounts:document_replace": {"pk": document.pk},
         "accounts:document_delete": {"pk": document.pk},
@@ -160,6 +188,15 @@ def _samples(world: World) -> dict:
         "wiki:page_compare": {"slug": page.slug, "a": 1, "b": 2},
         "wiki:page_edit": {"slug": page.slug},
         "wiki:page_retire": {"slug": page.slug},
+        "templatelib:template_by_id": {"pk": o["template"].pk},
+        **{f"templatelib:{name}": {"slug": o["template"].slug} for name in (
+            "template_detail", "template_print", "template_fill", "template_history", "template_compare_choose",
+            "template_edit")},
+        "templatelib:template_download": {"slug": o["template"].slug, "fmt": "docx"},
+        "templatelib:template_version": {"slug": o["template"].slug, "number": 1},
+        "templatelib:template_compare": {"slug": o["template"].slug, "a": 1, "b": 2},
+        **{f"templatelib:{name}": {"pk": o["template_proposal"].pk} for name in (
+            "moderation_review", "moderation_approve", "moderation_reject")},
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
         **{f"forum:{name}": {"pk": topic.pk} for name in (
@@ -172,6 +209,15 @@ def _samples(world: World) -> dict:
         "forum:category_detail": {"category": o["category"].slug},
         **{f"budget:{name}": {"pk": o["budget_entry"].pk} for name in (
             "entry_detail", "entry_edit", "entry_delete", "entry_restore")},
+        **{f"budget:{name}": {"pk": o["budget_import"].pk} for name in (
+            "import_map", "import_preview", "import_confirm")},
+        "budget:rule_delete": {"pk": o["budget_rule"].pk},
+        "budget:record_delete": {"pk": o["budget_record"].pk},
+        "budget:share_detail": {"pk": o["budget_share"].pk},
+        "budget:share_revoke": {"pk": o["budget_share"].pk},
+        "budget:shared": {"token": o["budget_token"]},
+        "budget:shared_download": {"token": o["budget_token"]},
+        "budget:shared_document": {"token": o["budget_token"], "document_id": o["budget_document"].pk},
         "forum:topic_create": {"category": o["category"].slug},
     }
 

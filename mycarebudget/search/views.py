@@ -9,6 +9,7 @@ from forum.search import search_discussions
 from mycarebudget.access import PUBLIC, access
 from mycarebudget.search import query_terms
 from wiki.search import search_pages
+from wiki.templatelib.search import search_templates
 
 SEARCH_PER_PAGE = 20
 DISCUSSIONS_WITH_GUIDES = 5
@@ -38,8 +39,11 @@ def site_search(request):
     elif kind == "all" and number == 1:
         # "Everything" shows the best few discussions above a link to all of them.
         discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
+    # Templates: the few that match, on the first page of "Everything" and under their own choice.
+    templates = search_templates(query) if kind in ("all", "templates") and number == 1 else []
     has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
         len(discussions) >= SEARCH_PER_PAGE
+    context["templates"] = templates
     context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
                     "number": number, "has_next": has_next, "has_previous": number > 1})
     return render(request, "search/results.html", context)
