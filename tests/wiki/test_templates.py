@@ -447,7 +447,7 @@ def test_form_errors_name_the_field(client, user):
 @pytest.mark.parametrize("word,title", [("rota", "Weekly rota"), ("timesheet", "PA timesheet"),
                                         ("contract", "Written statement of employment particulars")])
 def test_search_finds_templates_marked_template(starters, client, word, title):
-    page = client.get(reverse("wiki:search"), {"q": word}).content.decode()
+    page = client.get(reverse("search"), {"q": word}).content.decode()
     assert title in page
     hit = page[page.index(title) - 600:page.index(title)]
     assert ">Template</strong>" in hit
