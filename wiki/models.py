@@ -76,19 +76,26 @@ class Page(models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    def is_review_overdue(self) -> bool:
+        return self.next_review < timezone.localdate()
+
     def contents(self) -> list[tuple[str, str]]:
         """(id, text) of the page's main headings, for its contents list and #links."""
         return [(anchor, " ".join(strip_tags(text).split()))
                 for anchor, text in _H2.findall(self.body_html)]
 
     def source_list(self) -> list[tuple[str, str]]:
-        """Sources as (name, address) pairs; address may be empty."""
-        pairs = []
-        for line in self.sources.splitlines():
-            name, _, url = line.partition("|")
-            if name.strip():
-                pairs.append((name.strip(), url.strip()))
-        return pairs
+        return source_pairs(self.sources)
+
+
+def source_pairs(sources: str) -> list[tuple[str, str]]:
+    """Sources (one per line, "Name | address") as (name, address) pairs; address may be empty."""
+    pairs = []
+    for line in sources.splitlines():
+        name, _, url = line.partition("|")
+        if name.strip():
+            pairs.append((name.strip(), url.strip()))
+    return pairs
 
 
 class PageVersion(models.Model):

@@ -14,13 +14,17 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.twostep import has_two_step
 from mycarebudget import microcache
+from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
 from wiki import page_cache, services
 from wiki.diff import field_changes, line_diff
+from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
-from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
+from wiki.links import version_body_html
+from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic, source_pairs
 from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
@@ -40,7 +44,21 @@ def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> P
 
 
 def _gone(request, page: Page) -> HttpResponse:
-    return render(request, "wiki/page_gone.html", {"page": page}, status=410)
+    return render(request, "wiki/page_gone.html",
+                  {"page": page, "can_read_retired": _can_read_retired(request.user)}, status=410)
+
+
+def _can_read_retired(user) -> bool:
+    """Moderators (with two-step verification) keep a retired guide's versions, history and diffs."""
+    return is_moderator(user) and has_two_step(user)
+
+
+def _find_readable_page(request, slug: str, suffix: str) -> Page | HttpResponse:
+    """Like _find_page, but a retired guide answers 410 at every address, except to moderators."""
+    found = _find_page(slug, suffix)
+    if isinstance(found, Page) and found.is_retired() and not _can_read_retired(request.user):
+        return _gone(request, found)
+    return found
 
 
 def _crumbs(page: Page | None = None, *extra):
@@ -50,6 +68,7 @@ def _crumbs(page: Page | None = None, *extra):
     return crumbs + list(extra)
 
 
+@access(PUBLIC)
 @require_safe
 def page_index(request):
     pages = Page.objects.live().only("title", "slug", "summary", "topic").order_by("topic", "title")
@@ -58,6 +77,7 @@ def page_index(request):
     return render(request, "wiki/page_index.html", {"topics": topics, "crumbs": [("Guides", "")]})
 
 
+@access(PUBLIC)
 @require_safe
 def page_by_id(request, pk):
     """A permanent link by number, for sites that want one that survives any rename."""
@@ -65,6 +85,15 @@ def page_by_id(request, pk):
     return redirect("wiki:page_detail", page.slug)
 
 
+@access(PUBLIC)
+@require_safe
+def version_by_id(request, pk, number):
+    """A permanent link to one version ("Link to this version"), whatever the guide is called now."""
+    page = get_object_or_404(Page.objects.only("slug"), pk=pk)
+    return redirect("wiki:page_version", page.slug, number)
+
+
+@access(PUBLIC)
 @require_safe
 def page_detail(request, slug):
     """A guide. Everyone shares one rendering of it (members' header put in per request);
@@ -107,14 +136,16 @@ def _render_page(request, page: Page, extra: dict | None = None) -> HttpResponse
     return render(request, "wiki/page_detail.html", {
         "page": page,
         "backlinks": services.backlinks(page),
+        "review_overdue": page.is_review_overdue(),
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
         **(extra or {}),
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_history(request, slug):
-    found = _find_page(slug, "history/")
+    found = _find_readable_page(request, slug, "history/")
     if isinstance(found, HttpResponse):
         return found
     page = found
@@ -126,20 +157,28 @@ def page_history(request, slug):
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_version(request, slug, number):
-    found = _find_page(slug, f"versions/{number}/")
+    """One version exactly as published: its title, summary, body, sources and dates.
+
+    Its guide links go to the linked guides by their permanent ids (wiki.links)."""
+    found = _find_readable_page(request, slug, f"versions/{number}/")
     if isinstance(found, HttpResponse):
         return found
     page = found
-    version = get_object_or_404(PageVersion.objects.select_related("author"), page=page, number=number)
+    version = get_object_or_404(PageVersion.objects.select_related("author", "revision"), page=page, number=number)
+    content = version.content()
     return render(request, "wiki/page_version.html", {
-        "page": page, "version": version, "is_moderator": is_moderator(request.user),
+        "page": page, "version": version, "content": content, "body_html": version_body_html(content["body"]),
+        "sources": source_pairs(content.get("sources") or ""), "is_moderator": is_moderator(request.user),
+        "topic_label": Topic(content["topic"]).label if content.get("topic") in Topic.values else "",
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Version {number}", "")),
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare_choose(request, slug):
     """The history page's compare form (a plain GET form) lands here."""
@@ -151,9 +190,10 @@ def page_compare_choose(request, slug):
     return redirect("wiki:page_compare", slug, a, b)
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare(request, slug, a, b):
-    found = _find_page(slug, f"compare/{a}/{b}/")
+    found = _find_readable_page(request, slug, f"compare/{a}/{b}/")
     if isinstance(found, HttpResponse):
         return found
     page = found
@@ -170,6 +210,7 @@ def page_compare(request, slug, a, b):
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request, slug):
@@ -208,6 +249,7 @@ def page_edit(request, slug):
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_new(request):
@@ -241,6 +283,7 @@ def _after_proposal(request, proposal: EditProposal):
     return redirect("wiki:my_edit_detail", proposal.pk)
 
 
+@access(MODERATOR)
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def page_retire(request, slug):
@@ -256,6 +299,7 @@ def page_retire(request, slug):
                                                       "crumbs": _crumbs(page, ("Retire", ""))})
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def page_restore(request, slug, number):
@@ -266,6 +310,23 @@ def page_restore(request, slug, number):
     return redirect("wiki:page_detail", version.page.slug)
 
 
+@access(PUBLIC)
+@require_safe
+def recent_feed(request):
+    return RecentChangesFeed()(request)
+
+
+@access(PUBLIC)
+@require_safe
+def page_feed(request, slug):
+    """One guide's changes, for a site that cites it. A retired guide's feed is 410 except to moderators."""
+    found = _find_readable_page(request, slug, "feed/")
+    if isinstance(found, HttpResponse):
+        return found
+    return PageFeed(found)(request)
+
+
+@access(PUBLIC)
 @require_safe
 def recent_changes(request):
     versions = (PageVersion.objects.filter(page__retired_at__isnull=True)
@@ -275,6 +336,7 @@ def recent_changes(request):
         "page_obj": page_obj, "crumbs": _crumbs(None, ("Recent changes", ""))})
 
 
+@access(MEMBER)
 @login_required
 @require_safe
 def my_edits(request):
@@ -284,6 +346,7 @@ def my_edits(request):
                                                   "crumbs": _crumbs(None, ("My edits", ""))})
 
 
+@access(OWNER)
 @login_required
 @require_safe
 def my_edit_detail(request, pk):
@@ -294,6 +357,7 @@ def my_edit_detail(request, pk):
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 
+@access(OWNER)
 @login_required
 @require_POST
 def my_edit_withdraw(request, pk):
@@ -316,6 +380,7 @@ def _proposal_diff(proposal: EditProposal) -> dict:
             "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
 
 
+@access(MODERATOR)
 @moderator_required
 @require_safe
 def moderation_queue(request):
@@ -326,6 +391,7 @@ def moderation_queue(request):
         "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
 
 
+@access(MODERATOR)
 @moderator_required
 @require_safe
 def moderation_review(request, pk):
@@ -341,6 +407,7 @@ def _review(request, proposal, approve_form, reject_form, status=200):
     }, status=status)
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def moderation_approve(request, pk):
@@ -365,6 +432,7 @@ def moderation_approve(request, pk):
     return redirect("wiki:moderation_queue")
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def moderation_reject(request, pk):
@@ -381,6 +449,7 @@ def moderation_reject(request, pk):
     return redirect("wiki:moderation_queue")
 
 
+@access(PUBLIC)
 @require_safe
 def search(request):
     """Guides and discussions, ranked, with highlighted snippets."""
