@@ -1,12 +1,14 @@
 """Every change to the wiki: proposing, publishing, approving, rejecting, restoring, retiring."""
 
 import logging
+import math
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -158,6 +160,42 @@ def _merge_if_stale(page: Page, base_revision: int, content: dict) -> dict:
         raise EditConflict(page, field=str(conflict.args[0]) if conflict.args else "body") from None
 
 
+def _wait_words(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, math.ceil(seconds))} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def check_may_propose(author) -> None:
+    """Refuse suspended members, and members proposing faster than the forum lets them post.
+
+    The same limits as forum posts (settings.FORUM_*), counted in the database so they
+    hold across workers. Moderators are not limited.
+    """
+    from forum.services import active_suspension, is_new_account
+
+    suspension = active_suspension(author)
+    if suspension is not None:
+        raise ValidationError("Your account is suspended, so you can read the guides but not suggest changes "
+                              "to them", code="suspended")
+    if is_moderator(author):
+        return
+    now = timezone.now()
+    recent = EditProposal.objects.filter(author=author, created_at__gt=now - timedelta(hours=1))
+    stats = recent.aggregate(count=Count("pk"), last=Max("created_at"))
+    if stats["last"] is not None:
+        gap = (stats["last"] + timedelta(seconds=settings.FORUM_MIN_SECONDS_BETWEEN_POSTS) - now).total_seconds()
+        if gap > 0:
+            raise ValidationError(f"You are sending changes too quickly. Try again in {_wait_words(gap)}",
+                                  code="too_fast")
+    limit = settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR if is_new_account(author) else settings.FORUM_POSTS_PER_HOUR
+    if stats["count"] >= limit:
+        oldest = recent.order_by("created_at").values_list("created_at", flat=True)[stats["count"] - limit]
+        wait = (oldest + timedelta(hours=1) - now).total_seconds()
+        raise ValidationError(f"You have reached the limit of {limit} suggested changes an hour. "
+                              f"Try again in {_wait_words(wait)}", code="too_fast")
+
+
 @transaction.atomic
 def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                  base_revision: int) -> EditProposal:
@@ -165,8 +203,10 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
 
     A moderator's own edit publishes at once; anyone else's waits for review and
     the public keeps seeing the current version. Raises EditConflict when the page
-    changed meanwhile in the same places; changes elsewhere are merged.
+    changed meanwhile in the same places; changes elsewhere are merged. Refuses
+    suspended members and members sending too fast (ValidationError).
     """
+    check_may_propose(author)
     if page is not None:
         page = Page.objects.select_for_update().get(pk=page.pk)
         content = _merge_if_stale(page, base_revision, content)

@@ -270,6 +270,9 @@ def page_new(request):
 
 def _attach_errors(form, error: ValidationError) -> None:
     """A service's refusal, shown beside the field it is about (the summary links to it)."""
+    if not hasattr(error, "error_dict"):  # about the whole edit (a suspension, a limit)
+        form.add_error(None, error.messages)
+        return
     for field, problems in error.message_dict.items():
         form.add_error(field if field in form.fields else None, problems)
 
