@@ -117,3 +117,23 @@ class RetireForm(forms.Form):
     replaced_by = forms.ModelChoiceField(
         queryset=Page.objects.live(), required=False, label="Where its content went (optional)",
         empty_label="Nowhere: the content was removed")
+
+
+class MissingRedirectForm(forms.Form):
+    """Send a missing address to a guide, given by its address or its title."""
+
+    slug = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    target = forms.CharField(
+        label="Guide it should lead to", help_text="The guide’s address (for example employing-personal-assistants) "
+        "or its title", max_length=200,
+        error_messages={"required": "Enter the address or title of the guide this address should lead to"})
+
+    def clean_target(self):
+        value = self.cleaned_data["target"].strip()
+        slug = value.strip("/").rpartition("/")[2].lower()
+        page = (Page.objects.live().filter(slug=slug).first()
+                or Page.objects.live().filter(title__iexact=value).first())
+        if page is None:
+            raise forms.ValidationError("There is no guide with that address or title. Check it and try again",
+                                        code="invalid")
+        return page

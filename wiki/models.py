@@ -60,6 +60,8 @@ class Page(models.Model):
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replaces")
     body_text = models.TextField(blank=True, editable=False, help_text="The body as plain text, for snippets")
+    # Old heading ids -> the id of the section they belong to now, so #links survive rewording.
+    anchor_aliases = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = PageQuerySet.as_manager()
 
@@ -156,6 +158,21 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.page.slug}"
+
+
+class MissingAddress(models.Model):
+    """A /wiki/ address people asked for that has no guide, and how often: for moderators to redirect."""
+
+    slug = models.CharField(max_length=80, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    first_requested_at = models.DateTimeField(default=timezone.now)
+    last_requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-hits", "slug"]
+
+    def __str__(self) -> str:
+        return f"/wiki/{self.slug}/ ({self.hits})"
 
 
 class PageLink(models.Model):

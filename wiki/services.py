@@ -1,14 +1,16 @@
 """Every change to the wiki: proposing, publishing, approving, rejecting, restoring, retiring."""
 
+import difflib
 import logging
 import math
+import re
 from datetime import timedelta
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +19,18 @@ from mycarebudget.mail import queue_email
 from mycarebudget.models import log_moderation
 from mycarebudget.permissions import is_moderator
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import page_cache, search
+from wiki import anchors, page_cache, search
 from wiki.merge import MergeConflict, merge_fields
-from wiki.models import CONTENT_FIELDS, EditProposal, Page, PageLink, PageVersion, SlugRedirect, slug_is_reserved
+from wiki.models import (
+    CONTENT_FIELDS,
+    EditProposal,
+    MissingAddress,
+    Page,
+    PageLink,
+    PageVersion,
+    SlugRedirect,
+    slug_is_reserved,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +112,12 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     problem = slug_error(page.slug, page=None if is_new else page)
     if problem:
         raise ValidationError({"slug": problem})
-    page.body_html = render_page_body(page.body)
+    new_html = render_page_body(page.body)
+    page.anchor_aliases = anchors.updated_aliases(page.anchor_aliases or {}, page.body_html, new_html)
+    page.body_html = anchors.with_aliases(new_html, page.anchor_aliases)
     page.revision += 1
     page.published_at = page.changed_at = now
-    page.full_clean(exclude=["body_html", "body_text", "replaced_by"])
+    page.full_clean(exclude=["body_html", "body_text", "replaced_by", "anchor_aliases"])
     with reversion.create_revision(atomic=False):
         page.save()
         reversion.set_user(author)
@@ -139,7 +152,7 @@ def _refresh_pages_linking_to(page: Page) -> None:
     """Links to a page that has just appeared at this address are no longer missing."""
     addresses = {page.slug, wiki_slug(page.title)}
     for linking in Page.objects.filter(outgoing_links__to_slug__in=addresses).exclude(pk=page.pk).distinct():
-        linking.body_html = render_page_body(linking.body)
+        linking.body_html = anchors.with_aliases(render_page_body(linking.body), linking.anchor_aliases)
         linking.changed_at = timezone.now()
         linking.save(update_fields=["body_html", "changed_at"])
         page_cache.forget([linking.slug])
@@ -343,3 +356,55 @@ def backlinks(page: Page):
     old = SlugRedirect.objects.filter(page=page).values("old_slug")
     return (Page.objects.live().filter(Q(outgoing_links__to_slug=page.slug) | Q(outgoing_links__to_slug__in=old))
             .exclude(pk=page.pk).distinct().only("title", "slug").order_by("title"))
+
+
+# --- addresses people ask for that have no guide ---------------------------------------------
+
+MISSING_SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def record_missing_address(slug: str) -> None:
+    """Count a request for a /wiki/ address with no guide (one UPDATE, or an INSERT the first time)."""
+    if not MISSING_SLUG_PATTERN.match(slug):
+        return
+    now = timezone.now()
+    if not MissingAddress.objects.filter(slug=slug).update(hits=F("hits") + 1, last_requested_at=now):
+        MissingAddress.objects.get_or_create(slug=slug, defaults={"hits": 1, "first_requested_at": now,
+                                                                  "last_requested_at": now})
+
+
+def closest_guides(slug: str, *, limit: int = 3) -> list[Page]:
+    """The live guides a mistyped address most likely meant: close addresses first, then a search of its words."""
+    slugs = list(Page.objects.live().values_list("slug", flat=True))
+    close = difflib.get_close_matches(slug.lower(), slugs, n=limit, cutoff=0.6)
+    pages = {page.slug: page for page in Page.objects.live().filter(slug__in=close).only("title", "slug", "summary")}
+    found = [pages[s] for s in close if s in pages]
+    if len(found) < limit:
+        hits, _, _ = search.search_pages(" ".join(slug.split("-")), limit=limit)
+        by_url = {page.get_absolute_url() for page in found}
+        extra = [hit.url.strip("/").rpartition("/")[2] for hit in hits if hit.url not in by_url]
+        more = {page.slug: page for page in Page.objects.live().filter(slug__in=extra).only("title", "slug", "summary")}
+        found += [more[s] for s in extra if s in more][: limit - len(found)]
+    return found
+
+
+@transaction.atomic
+def redirect_missing_address(*, slug: str, page: Page, moderator) -> SlugRedirect:
+    """Make a requested address with no guide a permanent redirect to a guide. Moderators only."""
+    _check_moderator(moderator)
+    if slug_is_reserved(slug) or Page.objects.filter(slug=slug).exists():
+        raise ValidationError({"target": "That address now belongs to a guide, so it cannot redirect"})
+    if SlugRedirect.objects.filter(old_slug=slug).exists():
+        raise ValidationError({"target": "That address already redirects to a guide"})
+    redirect = SlugRedirect.objects.create(old_slug=slug, page=page)
+    MissingAddress.objects.filter(slug=slug).delete()
+    log_moderation(moderator=moderator, action="redirected a missing address", target_label=f"/wiki/{slug}/",
+                   target_url=page.get_absolute_url())
+    return redirect
+
+
+def guides_due_for_review(*, within_days: int = 30):
+    """Live guides whose next review is past or within the coming days, the most overdue first."""
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    return Page.objects.live().filter(next_review__lte=horizon).only(
+        "title", "slug", "next_review", "last_checked").order_by("next_review", "title")

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,12 +23,13 @@ from mycarebudget.search import query_terms
 from wiki import page_cache, services
 from wiki.diff import field_changes, line_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
-from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
+from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm
 from wiki.links import version_body_html
-from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic, source_pairs
+from wiki.models import EditProposal, MissingAddress, Page, PageVersion, SlugRedirect, Topic, source_pairs
 from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
+MISSING_SHOWN = 50
 SEARCH_PER_PAGE = 20
 DISCUSSIONS_WITH_GUIDES = 5
 
@@ -38,9 +40,19 @@ def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> P
     if page is not None:
         return page
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
-    if moved is None:
-        raise Http404("No such page")
-    return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[moved.page.slug]) + suffix)
+    if moved is not None:
+        return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[moved.page.slug]) + suffix)
+    if slug != slug.lower():  # addresses are lower case; /wiki/Employing-PAs/ is a near miss, not a 404
+        return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[slug.lower()]) + suffix)
+    raise Http404("No such page")
+
+
+def _missing(request, slug: str) -> HttpResponse:
+    """A /wiki/ address with no guide: say so, suggest the closest guides, and count the miss."""
+    services.record_missing_address(slug)
+    return render(request, "wiki/page_missing.html", {
+        "slug": slug, "search_words": " ".join(slug.split("-")), "suggestions": services.closest_guides(slug),
+        "crumbs": _crumbs(None, ("Page not found", ""))}, status=404)
 
 
 def _gone(request, page: Page) -> HttpResponse:
@@ -102,8 +114,11 @@ def page_detail(request, slug):
     cached = page_cache.get(slug) if shareable else None
     if cached is None:
         # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
-        found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
-                                        "replaced_by__body_text"))
+        try:
+            found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
+                                            "replaced_by__body_text"))
+        except Http404:
+            return _missing(request, slug)
         if isinstance(found, HttpResponse):
             return found
         page = found
@@ -489,3 +504,43 @@ def _search_discussions(query: str, *, limit: int) -> list:
     except ImportError:  # the forum's search is optional to the wiki
         return []
     return search_discussions(query, limit=limit)
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def missing_addresses(request):
+    """The /wiki/ addresses most asked for that have no guide; each can become a permanent redirect."""
+    form = None
+    if request.method == "POST":
+        form = MissingRedirectForm(request.POST)
+        if form.is_valid():
+            try:
+                services.redirect_missing_address(slug=form.cleaned_data["slug"], page=form.cleaned_data["target"],
+                                                  moderator=request.user)
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, f"/wiki/{form.cleaned_data['slug']}/ now leads to "
+                                          f"“{form.cleaned_data['target'].title}”")
+                return redirect("wiki:missing_addresses")
+    missing = list(MissingAddress.objects.all()[:MISSING_SHOWN])
+    rows = [{"missing": row, "suggestions": services.closest_guides(row.slug),
+             "form": form if form is not None and form.data.get("slug") == row.slug else None} for row in missing]
+    return render(request, "wiki/missing_addresses.html", {
+        "rows": rows, "form": form, "moderation_tab": "missing",
+        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Missing addresses", "")]},
+        status=400 if form is not None else 200)
+
+
+@access(MODERATOR)
+@moderator_required
+@require_safe
+def reviews_due(request):
+    """Guides past their next-review date, and those due within 30 days."""
+    today = timezone.localdate()
+    pages = list(services.guides_due_for_review())
+    return render(request, "wiki/reviews_due.html", {
+        "overdue": [page for page in pages if page.next_review < today],
+        "due_soon": [page for page in pages if page.next_review >= today], "moderation_tab": "reviews",
+        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Reviews due", "")]})
