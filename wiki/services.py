@@ -179,16 +179,22 @@ def _wait_words(seconds: float) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
+def active_suspension(user):
+    """The member's suspension in force, if any (suspensions are the forum's, and cover the guides too)."""
+    from forum.services import active_suspension as forum_suspension
+
+    return forum_suspension(user)
+
+
 def check_may_propose(author) -> None:
     """Refuse suspended members, and members proposing faster than the forum lets them post.
 
     The same limits as forum posts (settings.FORUM_*), counted in the database so they
     hold across workers. Moderators are not limited.
     """
-    from forum.services import active_suspension, is_new_account
+    from forum.services import is_new_account
 
-    suspension = active_suspension(author)
-    if suspension is not None:
+    if active_suspension(author) is not None:
         raise ValidationError("Your account is suspended, so you can read the guides but not suggest changes "
                               "to them", code="suspended")
     if is_moderator(author):

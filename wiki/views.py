@@ -260,6 +260,7 @@ def page_edit(request, slug):
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
         "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "suspension": services.active_suspension(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
 
@@ -279,6 +280,7 @@ def page_new(request):
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
         "page": None, "form": form, "is_moderator": is_moderator(request.user),
+        "suspension": services.active_suspension(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
 
