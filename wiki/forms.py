@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django import forms
 from django.core.validators import URLValidator
@@ -137,3 +138,28 @@ class MissingRedirectForm(forms.Form):
             raise forms.ValidationError("There is no guide with that address or title. Check it and try again",
                                         code="invalid")
         return page
+
+
+class SynonymsForm(forms.Form):
+    groups = forms.CharField(
+        label="Words that mean the same", max_length=20_000,
+        help_text="One group per line, words or short phrases separated by commas, for example: "
+                  "pa, personal assistant",
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+        error_messages={"required": "Enter at least one group of words"})
+
+    def clean_groups(self):
+        groups = []
+        for number, line in enumerate(self.cleaned_data["groups"].replace("\r\n", "\n").split("\n"), start=1):
+            phrases = [" ".join(re.findall(r"[a-z0-9']+", phrase.lower())) for phrase in line.split(",")]
+            phrases = list(dict.fromkeys(phrase for phrase in phrases if phrase))
+            if not line.strip():
+                continue
+            if len(phrases) < 2:
+                raise forms.ValidationError(f"Line {number} needs at least two words or phrases, separated by commas",
+                                            code="too_few")
+            if len(", ".join(phrases)) > 300:
+                raise forms.ValidationError(f"Line {number} is too long: keep each group under 300 characters",
+                                            code="too_long")
+            groups.append(", ".join(phrases))
+        return groups

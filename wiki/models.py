@@ -149,6 +149,21 @@ class PageSearch(models.Model):
         return f"Search entry for page {self.page_id}"
 
 
+class SearchSynonym(models.Model):
+    """Words and phrases that mean the same to a searcher ("PA, personal assistant"). Moderators edit them."""
+
+    words = models.CharField(max_length=300, unique=True, help_text="Comma-separated, lower case")
+
+    class Meta:
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return self.words
+
+    def phrases(self) -> list[str]:
+        return [" ".join(phrase.lower().split()) for phrase in self.words.split(",") if phrase.strip()]
+
+
 class SlugRedirect(models.Model):
     """An address a page used to have. It answers forever, with a 301 to the page."""
 

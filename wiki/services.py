@@ -28,6 +28,7 @@ from wiki.models import (
     Page,
     PageLink,
     PageVersion,
+    SearchSynonym,
     SlugRedirect,
     slug_is_reserved,
 )
@@ -414,3 +415,14 @@ def guides_due_for_review(*, within_days: int = 30):
     horizon = timezone.localdate() + timedelta(days=within_days)
     return Page.objects.live().filter(next_review__lte=horizon).only(
         "title", "slug", "next_review", "last_checked").order_by("next_review", "title")
+
+
+@transaction.atomic
+def replace_synonyms(*, groups: list[str], moderator) -> None:
+    """Make these the search synonym groups (one string of comma-separated phrases each). Moderators only."""
+    _check_moderator(moderator)
+    SearchSynonym.objects.exclude(words__in=groups).delete()
+    for words in groups:
+        SearchSynonym.objects.get_or_create(words=words)
+    log_moderation(moderator=moderator, action="changed the search synonyms", target_label="Search synonyms",
+                   target_url=reverse("wiki:search_synonyms"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("moderation/edits/<int:pk>/reject/", views.moderation_reject, name="moderation_reject"),
     path("moderation/missing-addresses/", views.missing_addresses, name="missing_addresses"),
     path("moderation/reviews/", views.reviews_due, name="reviews_due"),
+    path("moderation/synonyms/", views.search_synonyms, name="search_synonyms"),
     path("wiki/", views.page_index, name="page_index"),
     path("wiki/new/", views.page_new, name="page_new"),
     path("wiki/recent/", views.recent_changes, name="recent_changes"),

@@ -23,9 +23,18 @@ from mycarebudget.search import query_terms
 from wiki import page_cache, services
 from wiki.diff import field_changes, line_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
-from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm
+from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm, SynonymsForm
 from wiki.links import version_body_html
-from wiki.models import EditProposal, MissingAddress, Page, PageVersion, SlugRedirect, Topic, source_pairs
+from wiki.models import (
+    EditProposal,
+    MissingAddress,
+    Page,
+    PageVersion,
+    SearchSynonym,
+    SlugRedirect,
+    Topic,
+    source_pairs,
+)
 from wiki.search import search_pages
 
 HISTORY_PER_PAGE = 25
@@ -546,3 +555,20 @@ def reviews_due(request):
         "overdue": [page for page in pages if page.next_review < today],
         "due_soon": [page for page in pages if page.next_review >= today], "moderation_tab": "reviews",
         "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Reviews due", "")]})
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def search_synonyms(request):
+    """The words search treats as the same, one group per line; moderators keep the list."""
+    form = SynonymsForm(request.POST or None, initial={"groups": "\n".join(
+        SearchSynonym.objects.values_list("words", flat=True))})
+    if form.is_valid():
+        services.replace_synonyms(groups=form.cleaned_data["groups"], moderator=request.user)
+        messages.success(request, "The search synonyms are saved")
+        return redirect("wiki:search_synonyms")
+    return render(request, "wiki/search_synonyms.html", {
+        "form": form, "moderation_tab": "synonyms",
+        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Search synonyms", "")]},
+        status=400 if form.errors else 200)
