@@ -104,7 +104,7 @@ def concepts(query: str) -> list[list[str]]:
     """The query as concepts, each a list of alternative phrases: its words (question words
     dropped) with their synonyms from SearchSynonym. "how do I employ a PA" gives
     [["employ"], ["pa", "personal assistant", "carer"]]."""
-    words = _words(query)
+    words = _words(re.sub(r"(?:^|\s)-[a-z0-9]+", " ", query.lower()))
     groups = [synonym.phrases() for synonym in SearchSynonym.objects.all()]
     result: list[list[str]] = []
     position = 0
@@ -124,6 +124,11 @@ def concepts(query: str) -> list[list[str]]:
     return result[:10]
 
 
+def excluded_words(query: str) -> list[str]:
+    """Words the searcher excluded with a minus sign: "respite -budget"."""
+    return re.findall(r"(?:^|\s)-([a-z0-9]+)", query.lower())[:5]
+
+
 def _pg_tsquery_text(found: list[list[str]]) -> str:
     """to_tsquery text: concepts ORed, alternatives ORed, phrases as <->; words are [a-z0-9]+ only."""
     def phrase(text: str) -> str:
@@ -141,30 +146,27 @@ def _fts5_text(found: list[list[str]]) -> str:
 # Every page that has any of the concepts, ranked by how well it matches: a title match
 # counts most, then the summary, then the body (ts_rank over weighted vectors; bm25 on SQLite).
 _PG_RANKED = """
-    SELECT page_id FROM wiki_pagesearch, to_tsquery('english', %(tsquery)s) AS q
+    SELECT page_id, count(*) OVER () FROM wiki_pagesearch, to_tsquery('english', %(tsquery)s) AS q
      WHERE search_vector @@ q
      ORDER BY ts_rank(%(weights)s::real[], search_vector, q, 1)
               + 2 * ts_rank('{0,0,0.4,1}'::real[], rank_vector, q) DESC, page_id
      LIMIT %(limit)s OFFSET %(offset)s"""
-_PG_COUNT_ANY = """
-    SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch, to_tsquery('english', %(tsquery)s) AS q
-                           WHERE search_vector @@ q LIMIT %(cap)s) AS m"""
 _SQLITE_RANKED = ("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
                   "ORDER BY bm25(wiki_page_fts, 30.0, 6.0, 1.0), rowid LIMIT %s OFFSET %s")
 
 
-def _search_ids(found: list[list[str]], limit: int, offset: int) -> tuple[list[int], int]:
+def _search_ids(found: list[list[str]], excluded: list[str], limit: int, offset: int) -> tuple[list[int], int]:
     cap = max(COUNT_CAP, offset + limit)
     if settings.IS_POSTGRES:
-        params = {"tsquery": _pg_tsquery_text(found), "weights": PG_WEIGHTS, "limit": limit, "offset": offset,
-                  "cap": cap + 1}
+        tsquery = f"({_pg_tsquery_text(found)})" + "".join(f" & !{word}" for word in excluded)
+        params = {"tsquery": tsquery, "weights": PG_WEIGHTS, "limit": limit, "offset": offset}
         with transaction.atomic(), connection.cursor() as cursor:
+            # Ranking visits every match anyway, so the count comes with it (a window over the matches).
             cursor.execute("SELECT set_config('jit', 'off', true)")
             cursor.execute(_PG_RANKED, params)
-            ids = [row[0] for row in cursor.fetchall()]
-            cursor.execute(_PG_COUNT_ANY, params)
-            return ids, MatchCount(cursor.fetchone()[0], cap=cap)
-    match = _fts5_text(found)
+            rows = cursor.fetchall()
+            return [row[0] for row in rows], MatchCount(rows[0][1] if rows else 0, cap=cap)
+    match = f"({_fts5_text(found)})" + "".join(f' NOT "{word}"' for word in excluded)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s)",
                        [match, cap + 1])
@@ -283,7 +285,7 @@ def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[
     fuzzy: bool | str = fixed or False
     if fixed:
         found = concepts(fixed)
-    ids, total = _search_ids(found, limit, offset)
+    ids, total = _search_ids(found, excluded_words(query), limit, offset)
     if total == 0 and offset == 0:
         ids = _typo_ids(query, query_terms(query), limit)
         total, fuzzy = MatchCount(len(ids)), bool(ids)
