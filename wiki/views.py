@@ -36,6 +36,7 @@ from wiki.models import (
     source_pairs,
 )
 from wiki.search import search_pages
+from wiki.templatelib.search import search_templates
 
 HISTORY_PER_PAGE = 25
 MISSING_SHOWN = 50
@@ -502,8 +503,11 @@ def search(request):
     elif kind == "all" and number == 1:
         # "Everything" shows the best few discussions above a link to all of them.
         discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
+    # Templates: the few that match, on the first page of "Everything" and under their own choice.
+    templates = search_templates(query) if kind in ("all", "templates") and number == 1 else []
     has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
         len(discussions) >= SEARCH_PER_PAGE
+    context["templates"] = templates
     context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
                     "number": number, "has_next": has_next, "has_previous": number > 1})
     return render(request, "wiki/search.html", context)
