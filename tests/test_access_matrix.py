@@ -72,6 +72,7 @@ def _sample_world(settings) -> World:
     from forum import services as forum_services
     from tests.forum.factories import category, idea, start
     from wiki import services as wiki_services
+    from wiki import watching as wiki_watching
     from wiki.models import EditProposal, Page
 
     settings.FORUM_MIN_SECONDS_BETWEEN_POSTS = 0
@@ -129,6 +130,7 @@ def _sample_world(settings) -> World:
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
         category=category("questions"),
         unsubscribe_token=notifications.unsubscribe_token(user_id=owner.pk, topic_id=topic.pk),
+        watch_token=wiki_watching.unsubscribe_token(user_id=owner.pk, page_id=page.pk),
     )
     return world
 
@@ -167,6 +169,8 @@ def _samples(world: World) -> dict:
         "wiki:page_by_id": {"pk": page.pk},
         "wiki:version_by_id": {"pk": page.pk, "number": 1},
         "wiki:page_feed": {"slug": page.slug},
+        "wiki:page_watch": {"slug": page.slug},
+        "wiki:unsubscribe": {"token": o["watch_token"]},
         "wiki:page_detail": {"slug": page.slug},
         "wiki:page_history": {"slug": page.slug},
         "wiki:page_version": {"slug": page.slug, "number": 1},

@@ -175,6 +175,20 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.page.slug}"
 
 
+class Watch(models.Model):
+    """A member who wants an email when a guide gets a new version."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guide_watches")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "page"], name="unique_guide_watch")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.page_id}"
+
+
 class MissingAddress(models.Model):
     """A /wiki/ address people asked for that has no guide, and how often: for moderators to redirect."""
 

@@ -19,7 +19,7 @@ from mycarebudget.mail import queue_email
 from mycarebudget.models import log_moderation
 from mycarebudget.permissions import is_moderator
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import anchors, page_cache, search
+from wiki import anchors, page_cache, search, watching
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import (
     CONTENT_FIELDS,
@@ -30,6 +30,7 @@ from wiki.models import (
     PageVersion,
     SearchSynonym,
     SlugRedirect,
+    Watch,
     slug_is_reserved,
 )
 
@@ -135,7 +136,10 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
         _refresh_pages_linking_to(page)
     search.index_page(page)
     page_cache.forget([page.slug, old_slug])
-    return PageVersion.objects.get(page=page, number=page.revision)
+    version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
+    if not is_new:
+        watching.notify_watchers(version)
+    return version
 
 
 def _update_links(page: Page) -> None:
@@ -426,3 +430,14 @@ def replace_synonyms(*, groups: list[str], moderator) -> None:
         SearchSynonym.objects.get_or_create(words=words)
     log_moderation(moderator=moderator, action="changed the search synonyms", target_label="Search synonyms",
                    target_url=reverse("wiki:search_synonyms"))
+
+
+def watch_page(*, page: Page, user) -> None:
+    """Email this member when the guide gets a new version. Signed-in members; a retired guide cannot be watched."""
+    if not user.is_authenticated or page.is_retired():
+        raise PermissionDenied
+    Watch.objects.get_or_create(user=user, page=page)
+
+
+def unwatch_page(*, page: Page, user) -> None:
+    Watch.objects.filter(user=user, page=page).delete()

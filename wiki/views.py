@@ -13,14 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.twostep import has_two_step
 from mycarebudget import microcache
-from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
+from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
-from wiki import page_cache, services
+from wiki import page_cache, services, watching
 from wiki.diff import field_changes, line_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm, SynonymsForm
@@ -33,6 +34,7 @@ from wiki.models import (
     SearchSynonym,
     SlugRedirect,
     Topic,
+    Watch,
     source_pairs,
 )
 from wiki.search import search_pages
@@ -576,3 +578,49 @@ def search_synonyms(request):
         "form": form, "moderation_tab": "synonyms",
         "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Search synonyms", "")]},
         status=400 if form.errors else 200)
+
+
+@access(MEMBER)
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_watch(request, slug):
+    """Watch a guide (an email for each new version) or stop watching it. The guide's own page is
+    the same for every reader, so the member's choice lives on this page."""
+    found = _find_readable_page(request, slug, "watch/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    if page.is_retired():
+        return _gone(request, page)
+    if request.method == "POST":
+        if request.POST.get("action") == "unwatch":
+            services.unwatch_page(page=page, user=request.user)
+            messages.success(request, f"You will not get emails about “{page.title}” any more")
+        else:
+            services.watch_page(page=page, user=request.user)
+            messages.success(request, f"You will get an email when “{page.title}” changes")
+        return redirect("wiki:page_watch", page.slug)
+    watched = (Watch.objects.filter(user=request.user, page__retired_at__isnull=True)
+               .select_related("page").only("page__title", "page__slug").order_by("page__title"))
+    return render(request, "wiki/page_watch.html", {
+        "page": page, "is_watching": any(watch.page_id == page.pk for watch in watched), "watched": watched,
+        "crumbs": _crumbs(page, ("Get emails about changes", ""))})
+
+
+@access(TOKEN)
+@csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirmation (link scanners only ever GET); POST stops the emails, no sign-in needed."""
+    ids = watching.read_unsubscribe_token(token)
+    watch = Watch.objects.filter(user_id=ids[0], page_id=ids[1]).select_related("page").first() if ids else None
+    page = watch.page if watch else (Page.objects.filter(pk=ids[1]).first() if ids else None)
+    if page is None:
+        return render(request, "wiki/unsubscribe.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        Watch.objects.filter(user_id=ids[0], page_id=ids[1]).delete()
+        done = True
+    return render(request, "wiki/unsubscribe.html", {
+        "title": page.title if not page.is_retired() else "a retired guide", "done": done or watch is None,
+        "token": token})

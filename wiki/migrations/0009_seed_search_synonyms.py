@@ -25,6 +25,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("wiki", "0008_add_anchor_aliases_missing_addresses_and_synonyms")]
+    dependencies = [("wiki", "0008_add_anchors_missing_addresses_synonyms_watches")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
