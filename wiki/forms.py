@@ -6,6 +6,8 @@ from django.core.validators import URLValidator
 
 from wiki.models import BODY_MAX_LENGTH, Page, Topic
 
+_EMPTY_LINK = re.compile(r"\[\[\s*(?:\|[^\]]*)?\]\]")
+
 
 class PageForm(forms.Form):
     """A page's content plus the edit summary; used for new pages and edits alike."""
@@ -63,6 +65,10 @@ class PageForm(forms.Form):
         body = self.cleaned_data["body"].replace("\r\n", "\n")
         if not body.strip():
             raise forms.ValidationError("Enter the page text", code="required")
+        if _EMPTY_LINK.search(body):
+            raise forms.ValidationError("A link [[ ]] has no guide title in it. Put the guide’s title between "
+                                        "the brackets, for example [[Glossary]], or remove the brackets",
+                                        code="empty_link")
         return body
 
     def clean_sources(self):

@@ -97,6 +97,30 @@ def title_slugs_for(body: str) -> dict[str, str]:
             .values_list("title", "slug")}
 
 
+def preview(body: str) -> tuple[str, list]:
+    """What an edit's text will look like, and the content checks beside it. Anyone may preview."""
+    from wiki.checks import GLOSSARY_SLUG, content_checks
+
+    title_slugs = title_slugs_for(body)
+    links = linked_wiki_slugs(body, title_slugs)
+    known = known_slugs(links)
+    html = render_markdown(body, known_pages=known, title_slugs=title_slugs)
+    glossary = Page.objects.live().filter(slug=GLOSSARY_SLUG).values_list("body", flat=True).first() or ""
+    return html, content_checks(body=body, body_html=str(html), glossary_body=glossary, known_slugs=known,
+                                title_slugs=title_slugs)
+
+
+def title_error(title: str, *, page: Page | None) -> str | None:
+    """Why this title cannot be used (another live guide has it), or None."""
+    others = Page.objects.live().filter(title__iexact=title.strip())
+    if page is not None:
+        others = others.exclude(pk=page.pk)
+    other = others.only("slug").first()
+    if other is not None:
+        return f"Another guide already has this title (/wiki/{other.slug}/). Choose a different title"
+    return None
+
+
 def render_page_body(body: str) -> str:
     title_slugs = title_slugs_for(body)
     return render_markdown(body, known_pages=known_slugs(linked_wiki_slugs(body, title_slugs)),
@@ -114,6 +138,9 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     problem = slug_error(page.slug, page=None if is_new else page)
     if problem:
         raise ValidationError({"slug": problem})
+    problem = title_error(page.title, page=None if is_new else page)
+    if problem:
+        raise ValidationError({"title": problem})
     new_html = render_page_body(page.body)
     page.anchor_aliases = anchors.updated_aliases(page.anchor_aliases or {}, page.body_html, new_html)
     page.body_html = anchors.with_aliases(new_html, page.anchor_aliases)
@@ -238,6 +265,9 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     problem = slug_error(content["slug"], page=page)
     if problem:
         raise ValidationError({"slug": problem})
+    problem = title_error(content["title"], page=page)
+    if problem:
+        raise ValidationError({"title": problem})
     proposal = EditProposal(page=page, author=author, base_revision=base_revision,
                             edit_summary=edit_summary, **content)
     proposal.preview_html = render_page_body(proposal.body)

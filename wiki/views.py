@@ -249,7 +249,8 @@ def page_edit(request, slug):
         return _gone(request, page)
     form = PageForm(request.POST or None, initial=PageForm.initial_for(page))
     conflict = None
-    if form.is_valid():
+    preview = _preview(request, form)
+    if form.is_valid() and preview is None:
         base = form.cleaned_data.get("base_revision")
         try:
             proposal = services.propose_edit(
@@ -272,6 +273,7 @@ def page_edit(request, slug):
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
         "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "preview": preview,
         "suspension": services.active_suspension(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
@@ -282,7 +284,8 @@ def page_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 def page_new(request):
     form = PageForm(request.POST or None)
-    if form.is_valid():
+    preview = _preview(request, form)
+    if form.is_valid() and preview is None:
         try:
             proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
                                              edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
@@ -291,10 +294,19 @@ def page_new(request):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": None, "form": form, "is_moderator": is_moderator(request.user),
+        "page": None, "form": form, "is_moderator": is_moderator(request.user), "preview": preview,
         "suspension": services.active_suspension(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
+
+
+def _preview(request, form) -> dict | None:
+    """The rendered text and its content checks, when the editor pressed Preview (nothing is saved)."""
+    if request.POST.get("action") != "preview" or not form.is_valid():
+        return None
+    html, checks = services.preview(form.cleaned_data["body"])
+    return {"html": html, "checks": checks, "title": form.cleaned_data["title"],
+            "summary": form.cleaned_data["summary"]}
 
 
 def _attach_errors(form, error: ValidationError) -> None:
