@@ -22,7 +22,7 @@ from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN,
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
 from wiki import page_cache, services, watching
-from wiki.diff import field_changes, line_diff
+from wiki.diff import field_changes, word_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm, SynonymsForm
 from wiki.links import version_body_html
@@ -231,7 +231,7 @@ def page_compare(request, slug, a, b):
     old, new = versions[a].content(), versions[b].content()
     return render(request, "wiki/page_compare.html", {
         "page": page, "old": versions[a], "new": versions[b],
-        "changes": field_changes(old, new), "hunks": line_diff(old["body"], new["body"]),
+        "changes": field_changes(old, new), "hunks": word_diff(old["body"], new["body"]),
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Compare {a} and {b}", "")),
     })
@@ -259,7 +259,7 @@ def page_edit(request, slug):
                 base_revision=page.revision if base is None else base)
         except services.EditConflict as error:
             page.refresh_from_db()
-            conflict = {"current": page, "hunks": line_diff(page.body, form.cleaned_data["body"])}
+            conflict = {"current": page, "hunks": word_diff(page.body, form.cleaned_data["body"])}
             field = error.field if error.field in form.fields else "body"
             form.add_error(field, "This page changed while you were editing it, in the same place as your "
                                   "change. Your text is kept below: compare it with the new version, "
@@ -420,7 +420,7 @@ def _proposal_diff(proposal: EditProposal) -> dict:
     current = ({name: getattr(proposal.page, name) for name in proposal.content()}
                if proposal.page_id else {name: "" for name in proposal.content()})
     new = proposal.content()
-    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
+    return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
             "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
 
 

@@ -183,3 +183,15 @@ def test_compare_page_headings_go_in_order(client, make_page, publish):
     levels = [int(level) for level in re.findall(r"<h([1-6])", main)]
     assert levels[0] == 1
     assert all(after - before <= 1 for before, after in zip(levels, levels[1:], strict=False)), levels
+
+
+def test_diff_shows_changed_words_inline_without_blank_rows(client, make_page, publish):
+    page = make_page()
+    publish(page, body=page.body.replace("Use payroll.", "Use a payroll service.").replace(
+        "You need insurance.\n\n", ""))
+    html = client.get(f"/wiki/{page.slug}/compare/1/2/").content.decode()
+    diff = html[html.index('class="app-diff app-diff--words"'):]
+    assert ('Use <ins class="app-diff__added"><span class="govuk-visually-hidden">[added: </span>a '
+            '<span class="govuk-visually-hidden">]</span></ins>payroll') in diff
+    assert "Removed paragraph: </span>" in diff and "You need insurance." in diff
+    assert not re.search(r'<p class="app-diff__block[^"]*">\s*</p>', diff), "a blank row in the diff"
