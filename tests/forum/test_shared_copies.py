@@ -136,7 +136,7 @@ def test_marker_text_typed_by_a_member_is_only_text():
 
 def test_ideas_a_member_supports_are_marked_in_the_list():
     supporter = member()
-    liked, other = idea(title="Print a guide"), idea(title="Dark mode")
+    liked, _other = idea(title="Print a guide"), idea(title="Dark mode")
     services.support_idea(topic=liked, user=supporter)
     url = reverse("forum:category_detail", args=["ideas"])
     page(signed_in(member()), url)
