@@ -250,7 +250,7 @@ def page_edit(request, slug):
     form = PageForm(request.POST or None, initial=PageForm.initial_for(page))
     conflict = None
     preview = _preview(request, form)
-    if form.is_valid() and preview is None:
+    if preview is None and form.is_valid():
         base = form.cleaned_data.get("base_revision")
         try:
             proposal = services.propose_edit(
@@ -285,7 +285,7 @@ def page_edit(request, slug):
 def page_new(request):
     form = PageForm(request.POST or None)
     preview = _preview(request, form)
-    if form.is_valid() and preview is None:
+    if preview is None and form.is_valid():
         try:
             proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
                                              edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
@@ -302,11 +302,16 @@ def page_new(request):
 
 def _preview(request, form) -> dict | None:
     """The rendered text and its content checks, when the editor pressed Preview (nothing is saved)."""
-    if request.POST.get("action") != "preview" or not form.is_valid():
+    if request.POST.get("action") != "preview":
+        return None
+    form.is_valid()
+    # The summary of the change is asked for when sending, not to look at a preview.
+    form.errors.pop("edit_summary", None)
+    if "body" not in form.cleaned_data:
         return None
     html, checks = services.preview(form.cleaned_data["body"])
-    return {"html": html, "checks": checks, "title": form.cleaned_data["title"],
-            "summary": form.cleaned_data["summary"]}
+    return {"html": html, "checks": checks, "title": form.cleaned_data.get("title", ""),
+            "summary": form.cleaned_data.get("summary", "")}
 
 
 def _attach_errors(form, error: ValidationError) -> None:

@@ -58,3 +58,11 @@ def test_empty_link_is_refused_with_a_message(client, user, make_page):
 
 def test_reading_grade_rises_with_long_words_and_sentences():
     assert reading_grade("You can get a PA. It is your choice.") < reading_grade(LONG)
+
+
+def test_preview_needs_no_summary_of_the_change_yet(client, user, make_page):
+    page = make_page()
+    client.force_login(user)
+    response = client.post(f"/wiki/{page.slug}/edit/", form_data(page, edit_summary="", action="preview"))
+    html = response.content.decode()
+    assert "Preview: not published yet" in html and "Say what you changed" not in html
