@@ -160,9 +160,8 @@ def _search_ids(found: list[list[str]], excluded: list[str], limit: int, offset:
     if settings.IS_POSTGRES:
         tsquery = f"({_pg_tsquery_text(found)})" + "".join(f" & !{word}" for word in excluded)
         params = {"tsquery": tsquery, "weights": PG_WEIGHTS, "limit": limit, "offset": offset}
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             # Ranking visits every match anyway, so the count comes with it (a window over the matches).
-            cursor.execute("SELECT set_config('jit', 'off', true)")
             cursor.execute(_PG_RANKED, params)
             rows = cursor.fetchall()
             return [row[0] for row in rows], MatchCount(rows[0][1] if rows else 0, cap=cap)
