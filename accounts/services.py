@@ -6,6 +6,7 @@ scope its query still could not touch another member's document.
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import uuid
@@ -29,6 +30,11 @@ from accounts.models import Document, DocumentEvent, DocumentVersion, SignIn, Us
 from accounts.text import clean_filename, format_bytes, split_extension
 
 logger = logging.getLogger(__name__)
+
+
+NO_SPACE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+NO_SPACE_MESSAGE = ("The file could not be stored because our storage is full. Nothing was saved. "
+                    "Please try again later.")
 
 
 class QuotaExceeded(RefusedFile):
@@ -167,11 +173,14 @@ def _write_blob(upload, *, data_key: bytes, aad: bytes) -> str:
     upload.seek(0)
     try:
         return storage.save(name, _EncryptedFile(reader, name=name))
-    except BaseException:
+    except BaseException as error:
         try:
             storage.delete(name)
         except Exception:
             logger.exception("could not remove a partly written document blob")
+        if isinstance(error, OSError) and error.errno in NO_SPACE_ERRORS:
+            logger.error("document storage is full: %s", error.strerror)
+            raise RefusedFile(NO_SPACE_MESSAGE, "no_space") from error
         raise
 
 

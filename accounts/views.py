@@ -133,6 +133,9 @@ def _store_upload(request, form, store):
     if getattr(request, "document_too_large", False):
         _file_error(form, _too_large_message())
         return None
+    if getattr(request, "document_no_space", False):
+        _file_error(form, services.NO_SPACE_MESSAGE)
+        return None
     if not is_valid:
         return None
     try:

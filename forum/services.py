@@ -30,8 +30,8 @@ from forum.models import (
     Topic,
 )
 from forum.templatetags.forum_tags import when
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import NotAModerator, is_moderator
+from mycarebudget.moderation.powers import NotAModerator, can_moderate, is_moderator, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
 
 User = get_user_model()
@@ -124,7 +124,7 @@ def _wait_words(seconds: float) -> str:
 def check_posting_rate(user) -> None:
     """Refuse a post that would break the limits in settings; counted in the database,
     so the limits hold however many workers serve the site. Moderators are not limited."""
-    if is_moderator(user):
+    if can_moderate(user):
         return
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
@@ -155,7 +155,7 @@ def has_links(body: str, html: str) -> bool:
 
 def _should_hold(user, body: str, html: str) -> bool:
     """Links in posts by brand-new accounts wait for a moderator (a common spam pattern)."""
-    return not is_moderator(user) and is_new_account(user) and has_links(body, html)
+    return not can_moderate(user) and is_new_account(user) and has_links(body, html)
 
 
 def _lock_author(user):
@@ -201,7 +201,7 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
     existing = _existing_submission(author, submission_key)
     if existing is not None:
         return existing.topic
-    if category.moderators_only_topics and not is_moderator(author):
+    if category.moderators_only_topics and not can_moderate(author):
         raise ModeratorsOnly(f"Only moderators start topics in {category.name}. "
                              "You can reply to their topics instead")
     _check_not_suspended(author)
@@ -239,7 +239,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
     if existing is not None:
         return existing
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
-    if topic.is_locked and not is_moderator(author):
+    if topic.is_locked and not can_moderate(author):
         raise TopicLocked("This topic is locked, so nobody can reply to it")
     _check_not_suspended(author)
     check_posting_rate(author)
@@ -270,7 +270,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     topic = post.topic
     if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
         raise CannotChangePost
-    if topic.is_locked and not is_moderator(editor):
+    if topic.is_locked and not can_moderate(editor):
         raise TopicLocked("This topic is locked, so its posts cannot be changed")
     _check_not_suspended(editor)
     new_title = title if (post.is_first and title is not None) else topic.title
@@ -357,8 +357,7 @@ def withdraw_support(*, topic: Topic, user) -> None:
 def change_idea_status(*, topic: Topic, moderator, status: str, reason: str) -> Post:
     """Move an idea to a new status and post the change, with who and why, into its thread.
     Moderators only; followers are emailed after commit."""
-    if not is_moderator(moderator):
-        raise NotAModerator
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     if not topic.category.is_ideas:
         raise NotAnIdea("Only ideas have a status")
@@ -424,11 +423,6 @@ def report_post(*, post: Post, reporter, reason: str, details: str = "") -> Repo
     return report
 
 
-def _require_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
-
-
 def _post_label(post: Post) -> str:
     author = post.author.public_name if post.author else "deleted user"
     kind = "opening post" if post.is_first else "reply"
@@ -456,7 +450,7 @@ def _visibility_changed(post: Post, topic: Topic, **topic_flags: bool) -> None:
 def hide_post(*, post: Post, moderator, reason: str) -> Post:
     """Hide a post, with the reason shown in its place; hiding an opening post hides its topic.
     Resolves the post's open reports. Moderators only."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), moderator, reason
@@ -470,7 +464,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
 
 @transaction.atomic
 def unhide_post(*, post: Post, moderator) -> Post:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
@@ -484,7 +478,7 @@ def unhide_post(*, post: Post, moderator) -> Post:
 @transaction.atomic
 def approve_post(*, post: Post, moderator) -> Post:
     """Publish a held post (links from a brand-new account); followers are emailed then."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     if not post.is_held:
         return post
@@ -503,7 +497,7 @@ def approve_post(*, post: Post, moderator) -> Post:
 @transaction.atomic
 def dismiss_reports(*, post: Post, moderator) -> int:
     """Close a post's open reports without acting on the post."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_related("author", "topic").get(pk=post.pk)
     count = _resolve_reports(post, moderator, Report.Outcome.DISMISSED)
     if count:
@@ -515,7 +509,7 @@ def dismiss_reports(*, post: Post, moderator) -> int:
 
 @transaction.atomic
 def lock_topic(*, topic: Topic, moderator, reason: str = "") -> Topic:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     topic.is_locked = True
     topic.save(update_fields=["is_locked"])
@@ -526,7 +520,7 @@ def lock_topic(*, topic: Topic, moderator, reason: str = "") -> Topic:
 
 @transaction.atomic
 def unlock_topic(*, topic: Topic, moderator) -> Topic:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     topic.is_locked = False
     topic.save(update_fields=["is_locked"])
@@ -538,7 +532,7 @@ def unlock_topic(*, topic: Topic, moderator) -> Topic:
 @transaction.atomic
 def move_topic(*, topic: Topic, moderator, category: Category, reason: str = "") -> Topic:
     """Move a topic to another category. A topic moved into ideas starts as Proposed."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     previous = topic.category
     if previous.pk == category.pk:
@@ -556,7 +550,7 @@ def move_topic(*, topic: Topic, moderator, category: Category, reason: str = "")
 @transaction.atomic
 def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspension:
     """Stop a member posting (they can still read) for some days, or until lifted."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if member.pk == moderator.pk or is_moderator(member):
         raise CannotSuspend("Moderators cannot be suspended. Ask another moderator or an administrator")
     now = timezone.now()
@@ -572,7 +566,7 @@ def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspe
 
 @transaction.atomic
 def lift_suspension(*, member, moderator) -> int:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     lifted = (Suspension.objects.active().filter(user=member)
               .update(lifted_at=timezone.now(), lifted_by=moderator))
     if lifted:

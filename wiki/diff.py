@@ -99,3 +99,12 @@ def word_diff(old: str, new: str, *, context: int = 1) -> list[list[dict]]:
                     hunk.append({"kind": "added", "parts": [("added", after)]})
         hunks.append(hunk)
     return hunks
+
+
+def proposal_diff(proposal) -> dict:
+    """A proposed edit against the page as it is now (empty for a new page), for its author and moderators."""
+    new = proposal.content()
+    current = ({name: getattr(proposal.page, name) for name in new} if proposal.page_id
+               else {name: "" for name in new})
+    return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
+            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}

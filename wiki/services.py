@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mycarebudget.mail import queue_email
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import is_moderator
+from mycarebudget.moderation.powers import can_moderate, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
 from wiki import anchors, page_cache, search, watching
 from wiki.merge import MergeConflict, merge_fields
@@ -52,15 +52,6 @@ class AlreadyDecided(Exception):
     def __init__(self, proposal: EditProposal):
         super().__init__(f"This edit was already {proposal.get_status_display().lower()}")
         self.proposal = proposal
-
-
-class NotAModerator(PermissionDenied):
-    """Only moderators can do this."""
-
-
-def _check_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
 
 
 def slug_error(slug: str, *, page: Page | None) -> str | None:
@@ -229,7 +220,7 @@ def check_may_propose(author) -> None:
     if active_suspension(author) is not None:
         raise ValidationError("Your account is suspended, so you can read the guides but not suggest changes "
                               "to them", code="suspended")
-    if is_moderator(author):
+    if can_moderate(author):
         return
     now = timezone.now()
     recent = EditProposal.objects.filter(author=author, created_at__gt=now - timedelta(hours=1))
@@ -252,7 +243,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                  base_revision: int) -> EditProposal:
     """Propose a change to a page, or a new page when page is None.
 
-    A moderator's own edit publishes at once; anyone else's waits for review and
+    A moderator's own edit (with two-step verification on) publishes at once; anyone else's waits for review and
     the public keeps seeing the current version. Raises EditConflict when the page
     changed meanwhile in the same places; changes elsewhere are merged. Refuses
     suspended members and members sending too fast (ValidationError).
@@ -273,7 +264,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     proposal.preview_html = render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html"])
     proposal.save()
-    if is_moderator(author):
+    if can_moderate(author):  # publishing without review is a moderator power
         version = _publish(page=page, content=content, author=author, edit_summary=edit_summary)
         proposal.page = version.page
         proposal.status = EditProposal.Status.APPROVED
@@ -286,7 +277,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
 @transaction.atomic
 def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVersion:
     """Publish a pending edit. Moderators only; the second of two moderators gets AlreadyDecided."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits here, then sees it decided.
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
@@ -311,7 +302,7 @@ def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVe
 @transaction.atomic
 def reject_edit(*, proposal: EditProposal, moderator, reason: str) -> EditProposal:
     """Turn down a pending edit with a reason the author will see. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if not reason.strip():
         raise ValidationError({"reason": "Tell the author why their edit was not accepted"})
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -322,7 +313,7 @@ def reject_edit(*, proposal: EditProposal, moderator, reason: str) -> EditPropos
     proposal.decision_reason = reason.strip()
     proposal.save()
     log_moderation(moderator=moderator, action="did not accept an edit", target_label=proposal.title,
-                   target_url=reverse("wiki:moderation_review", args=[proposal.pk]), reason=proposal.decision_reason)
+                   target_url=reverse("moderation:review", args=[proposal.pk]), reason=proposal.decision_reason)
     _tell_author(proposal)
     return proposal
 
@@ -342,7 +333,7 @@ def withdraw_edit(*, proposal: EditProposal, author) -> EditProposal:
 @transaction.atomic
 def restore_version(*, page: Page, number: int, moderator) -> PageVersion:
     """Publish an earlier version's content as a new version; nothing is lost. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     page = Page.objects.select_for_update().get(pk=page.pk)
     old = PageVersion.objects.get(page=page, number=number)
     content = old.content()
@@ -356,7 +347,7 @@ def restore_version(*, page: Page, number: int, moderator) -> PageVersion:
 @transaction.atomic
 def retire_page(*, page: Page, moderator, reason: str, replaced_by: Page | None) -> Page:
     """Take a page down. Its address answers 410 with the reason and where its content went."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     page = Page.objects.select_for_update().get(pk=page.pk)
     page.retired_at = page.changed_at = timezone.now()
     page.retired_reason = reason
@@ -432,7 +423,7 @@ def closest_guides(slug: str, *, limit: int = 3) -> list[Page]:
 @transaction.atomic
 def redirect_missing_address(*, slug: str, page: Page, moderator) -> SlugRedirect:
     """Make a requested address with no guide a permanent redirect to a guide. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if slug_is_reserved(slug) or Page.objects.filter(slug=slug).exists():
         raise ValidationError({"target": "That address now belongs to a guide, so it cannot redirect"})
     if SlugRedirect.objects.filter(old_slug=slug).exists():
@@ -454,7 +445,7 @@ def guides_due_for_review(*, within_days: int = 30):
 @transaction.atomic
 def replace_synonyms(*, groups: list[str], moderator) -> None:
     """Make these the search synonym groups (one string of comma-separated phrases each). Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     SearchSynonym.objects.exclude(words__in=groups).delete()
     for words in groups:
         SearchSynonym.objects.get_or_create(words=words)

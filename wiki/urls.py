@@ -5,10 +5,6 @@ from wiki import views
 app_name = "wiki"
 urlpatterns = [
     path("search/", views.search, name="search"),
-    path("moderation/", views.moderation_queue, name="moderation_queue"),
-    path("moderation/edits/<int:pk>/", views.moderation_review, name="moderation_review"),
-    path("moderation/edits/<int:pk>/approve/", views.moderation_approve, name="moderation_approve"),
-    path("moderation/edits/<int:pk>/reject/", views.moderation_reject, name="moderation_reject"),
     path("moderation/missing-addresses/", views.missing_addresses, name="missing_addresses"),
     path("moderation/reviews/", views.reviews_due, name="reviews_due"),
     path("moderation/synonyms/", views.search_synonyms, name="search_synonyms"),

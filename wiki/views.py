@@ -16,15 +16,14 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.twostep import has_two_step
 from mycarebudget import microcache
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from mycarebudget.search import query_terms
 from wiki import page_cache, services, watching
-from wiki.diff import field_changes, word_diff
+from wiki.diff import field_changes, proposal_diff, word_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
-from wiki.forms import ApproveForm, MissingRedirectForm, PageForm, RejectForm, RetireForm, SynonymsForm
+from wiki.forms import MissingRedirectForm, PageForm, RetireForm, SynonymsForm
 from wiki.links import version_body_html
 from wiki.models import (
     EditProposal,
@@ -74,7 +73,7 @@ def _gone(request, page: Page) -> HttpResponse:
 
 def _can_read_retired(user) -> bool:
     """Moderators (with two-step verification) keep a retired guide's versions, history and diffs."""
-    return is_moderator(user) and has_two_step(user)
+    return can_moderate(user)
 
 
 def _find_readable_page(request, slug: str, suffix: str) -> Page | HttpResponse:
@@ -198,7 +197,7 @@ def page_version(request, slug, number):
     content = version.content()
     return render(request, "wiki/page_version.html", {
         "page": page, "version": version, "content": content, "body_html": version_body_html(content["body"]),
-        "sources": source_pairs(content.get("sources") or ""), "is_moderator": is_moderator(request.user),
+        "sources": source_pairs(content.get("sources") or ""), "is_moderator": can_moderate(request.user),
         "topic_label": Topic(content["topic"]).label if content.get("topic") in Topic.values else "",
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Version {number}", "")),
@@ -272,9 +271,10 @@ def page_edit(request, slug):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "page": page, "form": form, "conflict": conflict, "is_moderator": can_moderate(request.user),
         "preview": preview,
         "suspension": services.active_suspension(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
 
@@ -294,8 +294,9 @@ def page_new(request):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": None, "form": form, "is_moderator": is_moderator(request.user), "preview": preview,
+        "page": None, "form": form, "is_moderator": can_moderate(request.user), "preview": preview,
         "suspension": services.active_suspension(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
 
@@ -402,7 +403,7 @@ def my_edit_detail(request, pk):
     """The author's own edit. Anyone else's gets a 404."""
     proposal = get_object_or_404(EditProposal.objects.select_related("page"), pk=pk, author=request.user)
     return render(request, "wiki/my_edit_detail.html", {
-        "proposal": proposal, **_proposal_diff(proposal),
+        "proposal": proposal, **proposal_diff(proposal),
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 
@@ -418,84 +419,6 @@ def my_edit_withdraw(request, pk):
     else:
         messages.success(request, "Your edit is withdrawn")
     return redirect("wiki:my_edits")
-
-
-def _proposal_diff(proposal: EditProposal) -> dict:
-    """The proposal against the page as it is now (empty for a new page)."""
-    current = ({name: getattr(proposal.page, name) for name in proposal.content()}
-               if proposal.page_id else {name: "" for name in proposal.content()})
-    new = proposal.content()
-    return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
-            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
-
-
-@access(MODERATOR)
-@moderator_required
-@require_safe
-def moderation_queue(request):
-    pending = (EditProposal.objects.filter(status=EditProposal.Status.PENDING)
-               .select_related("page", "author").order_by("created_at"))
-    page_obj = Paginator(pending, 25).get_page(request.GET.get("page"))
-    return render(request, "wiki/moderation_queue.html", {
-        "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
-
-
-@access(MODERATOR)
-@moderator_required
-@require_safe
-def moderation_review(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author", "decided_by"), pk=pk)
-    return _review(request, proposal, ApproveForm(), RejectForm())
-
-
-def _review(request, proposal, approve_form, reject_form, status=200):
-    return render(request, "wiki/moderation_review.html", {
-        "proposal": proposal, "approve_form": approve_form, "reject_form": reject_form,
-        "form": reject_form, **_proposal_diff(proposal), "moderation_tab": "edits",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), (proposal.title, "")],
-    }, status=status)
-
-
-@access(MODERATOR)
-@moderator_required
-@require_POST
-def moderation_approve(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, form, RejectForm(), status=400)
-    try:
-        version = services.approve_edit(proposal=proposal, moderator=request.user, note=form.cleaned_data["note"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Nothing more was published")
-        return redirect("wiki:moderation_review", pk)
-    except services.EditConflict:
-        messages.error(request, "The page changed since this edit was written, in the same place. "
-                                "It cannot be published as it is: reject it and ask the author to redo it "
-                                "on the new version")
-        return redirect("wiki:moderation_review", pk)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, f"Published as version {version.number} of “{version.title}”")
-    return redirect("wiki:moderation_queue")
-
-
-@access(MODERATOR)
-@moderator_required
-@require_POST
-def moderation_reject(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, ApproveForm(), form, status=400)
-    try:
-        services.reject_edit(proposal=proposal, moderator=request.user, reason=form.cleaned_data["reason"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Your decision was not recorded")
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, "The edit was not accepted. The author has been told why")
-    return redirect("wiki:moderation_queue")
 
 
 @access(PUBLIC)
@@ -563,7 +486,7 @@ def missing_addresses(request):
              "form": form if form is not None and form.data.get("slug") == row.slug else None} for row in missing]
     return render(request, "wiki/missing_addresses.html", {
         "rows": rows, "form": form, "moderation_tab": "missing",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Missing addresses", "")]},
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Missing addresses", "")]},
         status=400 if form is not None else 200)
 
 
@@ -577,7 +500,7 @@ def reviews_due(request):
     return render(request, "wiki/reviews_due.html", {
         "overdue": [page for page in pages if page.next_review < today],
         "due_soon": [page for page in pages if page.next_review >= today], "moderation_tab": "reviews",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Reviews due", "")]})
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Reviews due", "")]})
 
 
 @access(MODERATOR)
@@ -593,7 +516,7 @@ def search_synonyms(request):
         return redirect("wiki:search_synonyms")
     return render(request, "wiki/search_synonyms.html", {
         "form": form, "moderation_tab": "synonyms",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), ("Search synonyms", "")]},
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Search synonyms", "")]},
         status=400 if form.errors else 200)
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mycarebudget",
     "mycarebudget.mailqueue",
     "django_tasks_db",
+    "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
     "wiki",
@@ -186,6 +187,8 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_QUOTA_BYTES = 500 * 1024 * 1024
 DOCUMENT_MASTER_KEYS = os.environ.get("DOCUMENT_MASTER_KEYS", "")
 DOCUMENT_KEY_FILE = os.environ.get("DOCUMENT_KEY_FILE", "")
+# Documents arrive in nameless, encrypted temporary files in this private folder (accounts/uploads.py).
+DOCUMENT_UPLOAD_TEMP_DIR = Path(os.environ.get("DOCUMENT_UPLOAD_TEMP_DIR", BASE_DIR / "var" / "upload-tmp"))
 # Uploads bigger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mycarebudget.mail import queue_email
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import is_moderator
+from mycarebudget.moderation.powers import is_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
 from wiki.templatelib import formats
 from wiki.templatelib.fields import Field, check_markers, fill, parse_fields

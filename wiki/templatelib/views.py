@@ -18,7 +18,7 @@ from accounts.filetypes import RefusedFile
 from accounts.sessions import current_sign_in
 from accounts.views import attachment_header
 from mycarebudget.access import MEMBER, MODERATOR, POSTER, PUBLIC, access
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.moderation.powers import is_moderator, moderator_required
 from wiki.diff import line_diff
 from wiki.templatelib import services
 from wiki.templatelib.fields import parse_fields
