@@ -115,6 +115,20 @@ class RejectForm(forms.Form):
 class ApproveForm(forms.Form):
     note = forms.CharField(label="Note to the author (optional)", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label="Page text to publish", required=False, max_length=BODY_MAX_LENGTH, strip=False,
+        help_text="The author’s edit merged into the current version. Change it if you need to, "
+                  "then preview it: what you preview is what is published.",
+        widget=forms.Textarea(attrs={"rows": 20, "class": "app-textarea--long", "spellcheck": "true"}))
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if "body" in self.data and not body.strip():
+            raise forms.ValidationError("Enter the page text to publish", code="required")
+        if _EMPTY_LINK.search(body):
+            raise forms.ValidationError("A link [[ ]] has no guide title in it", code="empty_link")
+        return body if "body" in self.data else None
 
 
 class RetireForm(forms.Form):

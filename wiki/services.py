@@ -274,19 +274,90 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     return proposal
 
 
+def content_to_publish(proposal: EditProposal, page: Page | None = None) -> tuple[dict, list[str]]:
+    """What approving this edit would publish now, and the fields where it overlaps a later change.
+
+    An edit written against an older version is merged into the current one (changes in
+    different places both survive). Where both changed the same place, the current
+    version's text is kept for that field and the field is named, so nothing the other
+    editor wrote is dropped unseen; a moderator resolves it by editing the text.
+    """
+    content = proposal.content()
+    page = page or proposal.page
+    if page is None or page.revision == proposal.base_revision:
+        return content, []
+    current = {name: getattr(page, name) for name in CONTENT_FIELDS}
+    base_version = PageVersion.objects.filter(page=page, number=proposal.base_revision).first()
+    if base_version is None:
+        return current, ["body"]
+    base = base_version.content()
+    merged, conflicts = {}, []
+    for name in CONTENT_FIELDS:
+        try:
+            merged.update(merge_fields({name: base.get(name)}, {name: current[name]}, {name: content[name]}))
+        except MergeConflict:
+            merged[name] = current[name]
+            conflicts.append(name)
+    return merged, conflicts
+
+
+def review_of(proposal: EditProposal, *, body: str | None = None) -> dict:
+    """Exactly what approving would publish, against the current version: its diff, preview and conflicts.
+
+    body: the moderator's own edit of the merged text, when they resolve a stale or overlapping edit.
+    """
+    from wiki.diff import field_changes, word_diff
+
+    content, conflicts = content_to_publish(proposal)
+    if body is not None:
+        content = {**content, "body": body}
+        conflicts = [name for name in conflicts if name != "body"]
+    current = ({name: getattr(proposal.page, name) for name in CONTENT_FIELDS} if proposal.page_id
+               else {name: "" for name in CONTENT_FIELDS})
+    return {"changes": field_changes(current, content), "hunks": word_diff(current["body"], content["body"]),
+            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision),
+            "conflicts": conflicts, "merged_body": content["body"],
+            "seen_revision": proposal.page.revision if proposal.page_id else 0,
+            "preview_html": render_page_body(content["body"]), "publish_title": content["title"],
+            "publish_summary": content["summary"], "author_hunks": _author_change(proposal) if conflicts else []}
+
+
+def _author_change(proposal: EditProposal) -> list:
+    """The author's own change, against the version they edited (what a moderator merges by hand)."""
+    from wiki.diff import word_diff
+
+    base = PageVersion.objects.filter(page=proposal.page, number=proposal.base_revision).first()
+    return word_diff(base.content()["body"] if base else "", proposal.body)
+
+
 @transaction.atomic
-def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVersion:
-    """Publish a pending edit. Moderators only; the second of two moderators gets AlreadyDecided."""
+def approve_edit(*, proposal: EditProposal, moderator, note: str = "", body: str | None = None,
+                 seen_revision: int | None = None) -> PageVersion:
+    """Publish a pending edit, merged into the current version. Moderators only.
+
+    body: the moderator's edit of the merged text (how a stale or overlapping edit is resolved).
+    seen_revision: the version the moderator reviewed against; if the page has changed since,
+    EditConflict, so nothing is published that the moderator did not see. An edit that overlaps
+    a later change, with no body from the moderator, is EditConflict too. The second of two
+    moderators gets AlreadyDecided.
+    """
     require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits here, then sees it decided.
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
         raise AlreadyDecided(proposal)
     page = Page.objects.select_for_update().get(pk=proposal.page_id) if proposal.page_id else None
-    content = proposal.content()
-    if page is not None:
-        content = _merge_if_stale(page, proposal.base_revision, content)
-    version = _publish(page=page, content=content, author=proposal.author, edit_summary=proposal.edit_summary)
+    if page is not None and seen_revision is not None and seen_revision != page.revision:
+        raise EditConflict(page)
+    content, conflicts = content_to_publish(proposal, page)
+    edit_summary = proposal.edit_summary
+    if body is not None and body != content["body"]:
+        content["body"] = body
+        conflicts = [name for name in conflicts if name != "body"]
+        edit_summary = f"{edit_summary} (merged by a moderator)"[:300]
+    if conflicts and page is not None:
+        raise EditConflict(page, field=conflicts[0])
+    version = _publish(page=page, content=content, author=proposal.author, edit_summary=edit_summary)
     proposal.page = version.page
     proposal.status = EditProposal.Status.APPROVED
     proposal.decided_by, proposal.decided_at = moderator, timezone.now()

@@ -1,0 +1,84 @@
+"""Honest moderation: the diff and preview show exactly what approving publishes, against the current version."""
+
+import pytest
+from django.core import mail
+
+from tests.wiki.conftest import form_data
+from wiki import services
+from wiki.models import EditProposal, Page
+
+pytestmark = pytest.mark.django_db
+
+BODY = "## Before you start\n\nYou become an employer.\n\nYou need insurance.\n\n## Pay\n\nUse payroll.\n"
+
+
+def _stale_proposal(make_page, publish, user, *, author_body, later_body):
+    page = make_page(body=BODY)
+    proposal = services.propose_edit(page=page, author=user, content={**_content(page), "body": author_body},
+                                     edit_summary="Author's change", base_revision=1)
+    publish(page, body=later_body, edit_summary="A later change")
+    return Page.objects.get(pk=page.pk), EditProposal.objects.get(pk=proposal.pk)
+
+
+def _content(page):
+    return {name: getattr(page, name) for name in
+            ("title", "slug", "summary", "topic", "body", "sources", "last_checked", "next_review")}
+
+
+def test_stale_edit_diff_keeps_the_later_change_and_preview_equals_what_is_published(
+        client, user, moderator, make_page, publish):
+    page, proposal = _stale_proposal(
+        make_page, publish, user, author_body=BODY.replace("Use payroll.", "Use a payroll service."),
+        later_body=BODY.replace("You need insurance.", "You need employer's liability insurance."))
+    client.force_login(moderator)
+    html = client.get(f"/moderation/edits/{proposal.pk}/").content.decode()
+    diff = html[html.index("What publishing will change"):html.index("Preview of what will be published")]
+    assert "liability" not in diff, "the later change must not show as removed"
+    assert "[added: </span>a " in diff and "service" in diff
+    preview = html[html.index("Preview of what will be published"):]
+    assert "employer&#x27;s liability insurance" in preview and "Use a payroll service." in preview
+    response = client.post(f"/moderation/edits/{proposal.pk}/approve/", {"note": "", "seen_revision": 2})
+    assert response.status_code == 302
+    published = Page.objects.get(pk=page.pk)
+    assert published.revision == 3
+    assert "employer's liability insurance" in published.body and "Use a payroll service." in published.body
+
+
+def test_overlapping_edit_is_resolved_by_the_moderator_editing_the_merged_text(
+        client, user, moderator, make_page, publish):
+    page, proposal = _stale_proposal(
+        make_page, publish, user, author_body=BODY.replace("Use payroll.", "Use a payroll company."),
+        later_body=BODY.replace("Use payroll.", "Use payroll software."))
+    client.force_login(moderator)
+    html = client.get(f"/moderation/edits/{proposal.pk}/").content.decode()
+    assert "both changed the same place (body)" in html
+    assert "The author’s change, against the version they edited" in html
+    response = client.post(f"/moderation/edits/{proposal.pk}/approve/", {"note": "", "seen_revision": 2})
+    assert response.status_code == 302 and Page.objects.get(pk=page.pk).revision == 2  # nothing published
+    merged = BODY.replace("Use payroll.", "Use payroll software or a payroll company.")
+    preview = client.post(f"/moderation/edits/{proposal.pk}/approve/",
+                          {"note": "", "body": merged, "seen_revision": 2, "action": "preview"})
+    html = preview.content.decode()
+    assert "This is your edited text" in html and "Use payroll software or a payroll company." in html
+    assert Page.objects.get(pk=page.pk).revision == 2
+    mail.outbox.clear()
+    response = client.post(f"/moderation/edits/{proposal.pk}/approve/",
+                           {"note": "Merged with the payroll software change", "body": merged,
+                            "seen_revision": 2, "action": "approve"})
+    assert response.status_code == 302
+    published = Page.objects.get(pk=page.pk)
+    assert published.revision == 3 and published.body == merged
+    assert published.versions.get(number=3).edit_summary == "Author's change (merged by a moderator)"
+
+
+def test_approving_after_the_page_changed_again_publishes_nothing(client, user, moderator, make_page, publish):
+    page = make_page(body=BODY)
+    proposal = services.propose_edit(page=page, author=user,
+                                     content={**_content(page), "body": BODY + "\nMore.\n"},
+                                     edit_summary="More", base_revision=1)
+    client.force_login(moderator)
+    client.get(f"/moderation/edits/{proposal.pk}/")
+    publish(page, body=BODY.replace("Use payroll.", "Use payroll software."))  # while the moderator reads
+    response = client.post(f"/moderation/edits/{proposal.pk}/approve/", {"note": "", "seen_revision": 1})
+    assert response.status_code == 302 and Page.objects.get(pk=page.pk).revision == 2
+    assert EditProposal.objects.get(pk=proposal.pk).is_pending()
