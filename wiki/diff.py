@@ -101,6 +101,11 @@ def word_diff(old: str, new: str, *, context: int = 1) -> list[list[dict]]:
     return hunks
 
 
+def removes_anything(hunks: list[list[dict]]) -> bool:
+    """Whether a word diff takes anything out of the old text."""
+    return any(op == "removed" for hunk in hunks for block in hunk for op, _ in block["parts"])
+
+
 def proposal_diff(proposal) -> dict:
     """A proposed edit against the page as it is now (empty for a new page), for its author and moderators."""
     new = proposal.content()

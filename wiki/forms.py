@@ -54,6 +54,11 @@ class PageForm(forms.Form):
         error_messages={"required": "Say what you changed, in a few words",
                         "max_length": "Summary of your change must be 300 characters or fewer"})
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # Set when the author was shown a conflict: sending again must confirm what it removes.
+    after_conflict = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    confirm_removals = forms.BooleanField(
+        required=False, label="I have checked what my text removes from the current version, and I mean to "
+                              "remove it")
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())

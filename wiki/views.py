@@ -21,7 +21,7 @@ from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN,
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from mycarebudget.search import query_terms
 from wiki import page_cache, services, watching
-from wiki.diff import field_changes, proposal_diff, word_diff
+from wiki.diff import field_changes, proposal_diff, removes_anything, word_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import MissingRedirectForm, PageForm, RetireForm, SynonymsForm
 from wiki.links import version_body_html
@@ -250,6 +250,8 @@ def page_edit(request, slug):
     conflict = None
     preview = _preview(request, form)
     if preview is None and form.is_valid():
+        conflict = _unconfirmed_removals(form, page)
+    if preview is None and form.is_valid():
         base = form.cleaned_data.get("base_revision")
         try:
             proposal = services.propose_edit(
@@ -258,14 +260,16 @@ def page_edit(request, slug):
                 base_revision=page.revision if base is None else base)
         except services.EditConflict as error:
             page.refresh_from_db()
-            conflict = {"current": page, "hunks": word_diff(page.body, form.cleaned_data["body"])}
+            hunks = word_diff(page.body, form.cleaned_data["body"])
+            conflict = {"current": page, "hunks": hunks, "removes": removes_anything(hunks)}
             field = error.field if error.field in form.fields else "body"
             form.add_error(field, "This page changed while you were editing it, in the same place as your "
                                   "change. Your text is kept below: compare it with the new version, "
                                   "then send it again")
-            # The next send is based on the version the author has now seen.
+            # The next send is based on the version the author has now seen, and must confirm
+            # anything it would take out of that version (see _unconfirmed_removals).
             form.data = form.data.copy()
-            form.data["base_revision"] = page.revision
+            form.data["base_revision"] = form.data["after_conflict"] = page.revision
         except ValidationError as error:
             _attach_errors(form, error)
         else:
@@ -299,6 +303,21 @@ def page_new(request):
         "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
+
+
+def _unconfirmed_removals(form, page: Page) -> dict | None:
+    """After a conflict, sending the same text again would replace the other person's change.
+    It goes through only when the author confirms what it removes from the current version;
+    otherwise the conflict is shown again with those parts struck through."""
+    if form.cleaned_data.get("after_conflict") is None or form.cleaned_data.get("confirm_removals"):
+        return None
+    hunks = word_diff(page.body, form.cleaned_data["body"])
+    if not removes_anything(hunks):
+        return None
+    form.add_error("confirm_removals", "Your text would remove the parts of the current version that are struck "
+                                       "through above. Put them back in your text, or tick to confirm you mean "
+                                       "to remove them")
+    return {"current": page, "hunks": hunks, "removes": True}
 
 
 def _preview(request, form) -> dict | None:

@@ -82,3 +82,33 @@ def test_approving_after_the_page_changed_again_publishes_nothing(client, user, 
     response = client.post(f"/moderation/edits/{proposal.pk}/approve/", {"note": "", "seen_revision": 1})
     assert response.status_code == 302 and Page.objects.get(pk=page.pk).revision == 2
     assert EditProposal.objects.get(pk=proposal.pk).is_pending()
+
+
+def test_resending_after_a_conflict_shows_what_it_would_remove_and_never_drops_it_silently(
+        client, user, make_page, publish):
+    page = make_page()
+    publish(page, body=page.body.replace("You need insurance.", "You need employer's liability insurance."))
+    client.force_login(user)
+    mine = page.body.replace("You need insurance.", "You must buy insurance before day one.")
+    first = client.post(f"/wiki/{page.slug}/edit/", form_data(page, base_revision=1, body=mine))
+    assert 'name="after_conflict" value="2"' in first.content.decode()
+    # Sending the same text again, as a hurried author would: refused, with the removal shown.
+    again = client.post(f"/wiki/{page.slug}/edit/", form_data(page, base_revision=2, after_conflict=2, body=mine))
+    html = again.content.decode()
+    assert "Your text would remove the parts of the current version" in html
+    assert "[removed: </span>employer&#x27;s liability" in html
+    assert 'id="id_confirm_removals-error"' in html
+    assert EditProposal.objects.count() == 0
+    # Confirmed on purpose: it goes to review, and the moderator sees the removal in the diff.
+    confirmed = client.post(f"/wiki/{page.slug}/edit/", form_data(page, base_revision=2, after_conflict=2,
+                                                                  body=mine, confirm_removals="on"))
+    assert confirmed.status_code == 302 and EditProposal.objects.count() == 1
+
+
+def test_resending_with_the_other_change_kept_needs_no_confirmation(client, user, make_page, publish):
+    page = make_page()
+    page = publish(page, body=page.body.replace("You need insurance.", "You need employer's liability insurance."))
+    client.force_login(user)
+    both = page.body.replace("Use payroll.", "Use payroll. Keep payslips.")
+    response = client.post(f"/wiki/{page.slug}/edit/", form_data(page, base_revision=2, after_conflict=2, body=both))
+    assert response.status_code == 302 and EditProposal.objects.count() == 1
