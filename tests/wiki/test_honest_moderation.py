@@ -112,3 +112,22 @@ def test_resending_with_the_other_change_kept_needs_no_confirmation(client, user
     both = page.body.replace("Use payroll.", "Use payroll. Keep payslips.")
     response = client.post(f"/wiki/{page.slug}/edit/", form_data(page, base_revision=2, after_conflict=2, body=both))
     assert response.status_code == 302 and EditProposal.objects.count() == 1
+
+
+def test_header_shows_moderators_how_many_items_wait(client, user, moderator, make_page):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    page = make_page()
+    services.propose_edit(page=page, author=user, content={**_content(page), "body": BODY + "\nMore.\n"},
+                          edit_summary="More", base_revision=1)
+    client.force_login(moderator)
+    html = client.get("/wiki/").content.decode()
+    assert 'href="/moderation/">Moderation (1<span class="govuk-visually-hidden"> waiting</span>)</a>' in html
+    client.force_login(user)
+    assert "Moderation (" not in client.get("/wiki/").content.decode()
+    no_two_step = UserFactory()
+    no_two_step.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(no_two_step)
+    assert "Moderation (" not in client.get("/wiki/").content.decode()
