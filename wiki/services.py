@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mycarebudget.mail import queue_email
+from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
@@ -264,6 +265,8 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     proposal.preview_html = render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html"])
     proposal.save()
+    if not can_moderate(author):
+        digest.after_new_item()
     if can_moderate(author):  # publishing without review is a moderator power
         version = _publish(page=page, content=content, author=author, edit_summary=edit_summary)
         proposal.page = version.page

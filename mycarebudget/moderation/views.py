@@ -11,11 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.models import Post, Report, Suspension
 from mycarebudget.access import MODERATOR, access
-from mycarebudget.moderation.models import ModerationLogEntry
+from mycarebudget.moderation.models import DigestPreference, ModerationLogEntry
 from mycarebudget.moderation.powers import moderator_required
 from wiki import services as wiki_services
 from wiki.diff import proposal_diff
@@ -136,3 +136,18 @@ def log(request):
         "page_obj": page_obj, "entries": page_obj.object_list,
         "moderation_tab": "log", "crumbs": [HOME, ("Moderation log", "")],
     })
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def digest(request):
+    """Switch the email digest of waiting edits and reports on or off, for this moderator."""
+    preference, _ = DigestPreference.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        preference.is_on = request.POST.get("is_on") == "yes"
+        preference.save(update_fields=["is_on"])
+        messages.success(request, "The email digest is on" if preference.is_on else "The email digest is off")
+        return redirect("moderation:digest")
+    return render(request, "moderation/digest.html", {
+        "preference": preference, "moderation_tab": "digest", "crumbs": [HOME, ("Email digest", "")]})
