@@ -309,8 +309,6 @@ def _expected(rule: str, role: str, method: str) -> set:
     raise AssertionError(f"no expectations for rule {rule!r}")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: suspended members can still propose guide edits "
-                   "(the fix is on its way)")
 @pytest.mark.django_db
 def test_every_view_declares_who_may_open_it_and_means_it(settings, document_root):  # noqa: F811
     world = _sample_world(settings)
