@@ -118,3 +118,41 @@ def test_search_answers_a_question_and_corrects_a_typo(page, guides, accessible_
     page.goto("/search/?q=persnal+assistant")
     assert "Did you mean" in page.content()
     accessible_at_both_widths(page)
+
+
+def test_a_stale_edit_is_merged_by_the_moderator_and_published_exactly_as_previewed(
+        chromium, live_server, guides, user, moderator, log_in, accessible_at_both_widths):
+    page_obj = guides
+    content = {name: getattr(page_obj, name) for name in
+               ("title", "slug", "summary", "topic", "body", "sources", "last_checked", "next_review")}
+    first_line = page_obj.body.split("\n\n")[1]
+    proposal = services.propose_edit(page=page_obj, author=user,
+                                     content={**content, "body": page_obj.body.replace(first_line, "Author's words.")},
+                                     edit_summary="Plainer opening", base_revision=page_obj.revision)
+    services._publish(page=Page.objects.get(pk=page_obj.pk),
+                      content={**content, "body": page_obj.body.replace(first_line, "Later words.")},
+                      author=moderator, edit_summary="A later change")
+
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, moderator)
+    page.goto("/moderation/")
+    assert "Moderation (1" in page.locator(".app-header").inner_text()
+    page.goto(f"/moderation/edits/{proposal.pk}/")
+    assert "both changed the same place" in page.content()
+    accessible_at_both_widths(page)
+    text = page.get_by_label("Page text to publish")
+    merged = text.input_value().replace("Later words.", "Later words, and the author's words.")
+    text.fill(merged)
+    page.get_by_role("button", name="Preview my changes").click()
+    page.wait_for_load_state()
+    preview = page.locator(".app-preview__page div.app-prose").inner_text()
+    assert "Later words, and the author's words." in preview
+    accessible_at_both_widths(page)
+    page.get_by_role("button", name="Approve and publish").click()
+    page.wait_for_load_state()
+    assert "Published as version" in page.content()
+    page.goto(guides.get_absolute_url())
+    published = page.locator("article div.app-prose").first.inner_text()
+    assert published.strip() == preview.strip()
+    context.close()
