@@ -170,6 +170,7 @@ def _samples(world: World) -> dict:
         "account_confirm_email": {"key": "not-a-real-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
         "accounts:document_detail": {"pk": document.pk},
+        "accounts:profile": {"pk": world.users["owner"].pk},
         "accounts:document_edit": {"pk": document.pk},
         "accounts:document_replace": {"pk": document.pk},
         "accounts:document_delete": {"pk": document.pk},

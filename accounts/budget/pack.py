@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,6 +73,11 @@ class Pack:
         return f"budget-review-pack-{self.start:%Y-%m-%d}-to-{self.end:%Y-%m-%d}.zip"
 
 
+def _portable(name: str) -> str:
+    """A file name every system can unzip (Windows refuses < > : " / \\ | ? *)."""
+    return re.sub(r'[<>:"/\\|?*]', "_", name.replace(": ", " - "))
+
+
 def _unique(path: str, used: set[str]) -> str:
     stem, extension = split_extension(path)
     candidate, counter = path, 2
@@ -122,7 +128,7 @@ def gather(budget: Budget, start: datetime.date, end: datetime.date, *,
         original = document_services.read_version_filename(latest, document, keyring)
         filename = document_services.download_filename(name=name, original=original)
         folder, why = wanted[document.pk]
-        path = _unique(f"documents/{folder}/{clean_filename(filename) or 'document'}", used)
+        path = _unique(f"documents/{folder}/{_portable(clean_filename(filename)) or 'document'}", used)
         pack.documents.append(PackDocument(document=document, version=latest, name=name, why=why, path=path))
     pack.documents.sort(key=lambda item: item.path.lower())
     return pack

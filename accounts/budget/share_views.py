@@ -146,7 +146,8 @@ def shared_link(view):
             raise Http404
         response = view(request, share, token, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # Referrer-Policy stays the site's same-origin: the link never leaves for another site, and
+        # no-referrer would make the browser send "Origin: null", which fails the passcode form's CSRF check.
         return response
 
     return wrapper

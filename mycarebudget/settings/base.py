@@ -23,6 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Changing the secret key: put the old one here (comma-separated) until `manage.py
+# rotate_two_step_secrets` has re-encrypted two-step secrets under the new one (README).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mycarebudget.middleware.BoundedNumbersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
+    # Sign-up and password-reset answers take the same time whether or not the address has an account.
+    "accounts.middleware.EvenTimeMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"
@@ -80,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "mycarebudget.context_processors.site",
+                "accounts.badges.badges",
             ],
         },
     },
@@ -90,7 +97,8 @@ FORM_RENDERER = "mycarebudget.forms.AccessibleFormRenderer"
 # Databases: SQLite by default so a newcomer needs nothing but Python;
 # PostgreSQL in production, chosen by DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection that died (a PostgreSQL restart) is replaced before the request uses it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during a write; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue instead of failing with "database is locked".
@@ -106,14 +114,23 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis down is not an outage (mycarebudget/fallback_cache.py): the cache and rate limits fall
+    # back to each worker's memory, sessions to the database; a half-second timeout, tried again every 5 s.
+    _FALLBACK = "mycarebudget.fallback_cache.FallbackCache"
     CACHES = {
-        "default": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
+        "sessions": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
+        "redis": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL,
+                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
         # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
     }
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -124,10 +141,11 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, in context: common passwords, all digits, the site's name, the person's own details and
+    # word-plus-year patterns, each refused with the reason (it replaces Django's similarity, common
+    # and numeric validators, which say less).
+    {"NAME": "accounts.passwords.GuessablePasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -174,6 +192,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or ema
 ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Sign-up and reset POSTs answer no sooner than this (accounts.middleware.EvenTimeMiddleware): above
+# the time a new account takes, password hashing included, so both answers look alike.
+ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1.5"))
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
@@ -264,6 +285,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "report-uri": ["/csp-report/"],
 }
+
+# Markdown is rendered within a time budget of this many seconds plus 15 µs per character
+# (mycarebudget/render_budget.py); text that needs longer is refused with a clear message.
+MARKDOWN_RENDER_SECONDS = 0.3
 
 SITE_NAME = "MyCareBudget"
 # Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).
