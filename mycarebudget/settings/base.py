@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
+    "accounts.pas",
     "wiki",
     "forum",
 ]
@@ -198,9 +199,10 @@ ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data"]
+USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data",
+                       "accounts.pas.exports.user_data"]
 # Deleting an account: each app with private records erases them (see accounts.services.delete_account).
-USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data"]
+USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data", "accounts.pas.services.erase_user_data"]
 
 # Private documents (accounts): limits, and where the master key comes from.
 # DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
