@@ -41,6 +41,7 @@ def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
         facts["supports"] = Exists(Support.objects.filter(**mine, topic_id=topic_pk))
     row = User.objects.filter(pk=user.pk).values(**facts).get()
     # Cached on the user, where is_moderator and has_two_step look first: no more queries.
-    user._is_moderator = user.is_superuser or row.pop("in_moderators")
+    in_moderators = row.pop("in_moderators")  # popped first: a superuser's row has it too
+    user._is_moderator = user.is_superuser or in_moderators
     user._has_two_step = row.pop("two_step")
     return Reader(can_moderate=can_moderate(user), needs_two_step=needs_two_step(user), **row)

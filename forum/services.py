@@ -30,6 +30,7 @@ from forum.models import (
     Topic,
 )
 from forum.templatetags.forum_tags import when
+from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import NotAModerator, can_moderate, is_moderator, require_moderator
 from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
@@ -421,6 +422,7 @@ def report_post(*, post: Post, reporter, reason: str, details: str = "") -> Repo
             report.save()
     except IntegrityError:
         raise AlreadyReported("You have already reported this post. A moderator will look at it") from None
+    digest.after_new_item()
     return report
 
 

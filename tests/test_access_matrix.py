@@ -72,6 +72,7 @@ def _sample_world(settings) -> World:
     from forum import services as forum_services
     from tests.forum.factories import category, idea, start
     from wiki import services as wiki_services
+    from wiki import watching as wiki_watching
     from wiki.models import EditProposal, Page
 
     settings.FORUM_MIN_SECONDS_BETWEEN_POSTS = 0
@@ -130,6 +131,7 @@ def _sample_world(settings) -> World:
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
         category=category("questions"),
         unsubscribe_token=notifications.unsubscribe_token(user_id=owner.pk, topic_id=topic.pk),
+        watch_token=wiki_watching.unsubscribe_token(user_id=owner.pk, page_id=page.pk),
     )
     return world
 
@@ -205,6 +207,10 @@ def _samples(world: World) -> dict:
         "wiki:my_edit_detail": {"pk": o["proposal"].pk},
         "wiki:my_edit_withdraw": {"pk": o["proposal"].pk},
         "wiki:page_by_id": {"pk": page.pk},
+        "wiki:version_by_id": {"pk": page.pk, "number": 1},
+        "wiki:page_feed": {"slug": page.slug},
+        "wiki:page_watch": {"slug": page.slug},
+        "wiki:unsubscribe": {"token": o["watch_token"]},
         "wiki:page_detail": {"slug": page.slug},
         "wiki:page_history": {"slug": page.slug},
         "wiki:page_version": {"slug": page.slug, "number": 1},
@@ -342,8 +348,6 @@ def _expected(rule: str, role: str, method: str) -> set:
     raise AssertionError(f"no expectations for rule {rule!r}")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: suspended members can still propose guide edits "
-                   "(the fix is on its way)")
 @pytest.mark.django_db
 def test_every_view_declares_who_may_open_it_and_means_it(settings, document_root):  # noqa: F811
     world = _sample_world(settings)

@@ -1,5 +1,6 @@
 """Readable differences between two versions of a page."""
 
+import re
 from difflib import SequenceMatcher
 
 from wiki.models import Topic
@@ -39,10 +40,76 @@ def line_diff(old: str, new: str, *, context: int = 2) -> list[list[tuple[str, s
     return hunks
 
 
+_BLOCKS = re.compile(r"\n\s*\n")
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Below this likeness two paragraphs are shown as one removed and one added, not as word soup.
+_PAIR_LIKENESS = 0.4
+
+
+def _blocks(text: str) -> list[str]:
+    return [block.strip("\n") for block in _BLOCKS.split((text or "").replace("\r\n", "\n")) if block.strip()]
+
+
+def _word_parts(old: str, new: str) -> list[tuple[str, str]] | None:
+    """(op, text) parts that turn old into new word by word, op "same", "removed" or "added";
+    None when they have too little in common to read that way."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() < _PAIR_LIKENESS:
+        return None
+    parts: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("added", "".join(b[j1:j2])))
+    return parts
+
+
+def word_diff(old: str, new: str, *, context: int = 1) -> list[list[dict]]:
+    """Hunks of paragraphs, each {"kind": same|changed|removed|added, "parts": [(op, text)]}.
+
+    Paragraphs (Markdown blocks) are compared, and a changed paragraph shows the words that
+    changed inside it, so a reader sees "pay £10 → £12" rather than two whole lines, and
+    the blank lines between paragraphs never show as empty rows.
+    """
+    old_blocks, new_blocks = _blocks(old), _blocks(new)
+    matcher = SequenceMatcher(a=old_blocks, b=new_blocks, autojunk=False)
+    hunks = []
+    for group in matcher.get_grouped_opcodes(context):
+        hunk: list[dict] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                hunk.extend({"kind": "same", "parts": [("same", block)]} for block in old_blocks[i1:i2])
+                continue
+            removed, added = old_blocks[i1:i2], new_blocks[j1:j2]
+            for index in range(max(len(removed), len(added))):
+                before = removed[index] if index < len(removed) else None
+                after = added[index] if index < len(added) else None
+                parts = _word_parts(before, after) if before is not None and after is not None else None
+                if parts is not None:
+                    hunk.append({"kind": "changed", "parts": parts})
+                    continue
+                if before is not None:
+                    hunk.append({"kind": "removed", "parts": [("removed", before)]})
+                if after is not None:
+                    hunk.append({"kind": "added", "parts": [("added", after)]})
+        hunks.append(hunk)
+    return hunks
+
+
+def removes_anything(hunks: list[list[dict]]) -> bool:
+    """Whether a word diff takes anything out of the old text."""
+    return any(op == "removed" for hunk in hunks for block in hunk for op, _ in block["parts"])
+
+
 def proposal_diff(proposal) -> dict:
     """A proposed edit against the page as it is now (empty for a new page), for its author and moderators."""
     new = proposal.content()
     current = ({name: getattr(proposal.page, name) for name in new} if proposal.page_id
                else {name: "" for name in new})
-    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
+    return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
             "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}

@@ -1,10 +1,13 @@
 import datetime
+import re
 
 from django import forms
 from django.core.validators import URLValidator
 
 from mycarebudget.text import validate_markdown
 from wiki.models import BODY_MAX_LENGTH, Page, Topic
+
+_EMPTY_LINK = re.compile(r"\[\[\s*(?:\|[^\]]*)?\]\]")
 
 
 class PageForm(forms.Form):
@@ -53,6 +56,11 @@ class PageForm(forms.Form):
         error_messages={"required": "Say what you changed, in a few words",
                         "max_length": "Summary of your change must be 300 characters or fewer"})
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # Set when the author was shown a conflict: sending again must confirm what it removes.
+    after_conflict = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    confirm_removals = forms.BooleanField(
+        required=False, label="I have checked what my text removes from the current version, and I mean to "
+                              "remove it")
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -64,6 +72,10 @@ class PageForm(forms.Form):
         body = self.cleaned_data["body"].replace("\r\n", "\n")
         if not body.strip():
             raise forms.ValidationError("Enter the page text", code="required")
+        if _EMPTY_LINK.search(body):
+            raise forms.ValidationError("A link [[ ]] has no guide title in it. Put the guide’s title between "
+                                        "the brackets, for example [[Glossary]], or remove the brackets",
+                                        code="empty_link")
         return body
 
     def clean_sources(self):
@@ -110,6 +122,20 @@ class RejectForm(forms.Form):
 class ApproveForm(forms.Form):
     note = forms.CharField(label="Note to the author (optional)", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label="Page text to publish", required=False, max_length=BODY_MAX_LENGTH, strip=False,
+        help_text="The author’s edit merged into the current version. Change it if you need to, "
+                  "then preview it: what you preview is what is published.",
+        widget=forms.Textarea(attrs={"rows": 20, "class": "app-textarea--long", "spellcheck": "true"}))
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if "body" in self.data and not body.strip():
+            raise forms.ValidationError("Enter the page text to publish", code="required")
+        if _EMPTY_LINK.search(body):
+            raise forms.ValidationError("A link [[ ]] has no guide title in it", code="empty_link")
+        return body if "body" in self.data else None
 
 
 class RetireForm(forms.Form):
@@ -119,3 +145,48 @@ class RetireForm(forms.Form):
     replaced_by = forms.ModelChoiceField(
         queryset=Page.objects.live(), required=False, label="Where its content went (optional)",
         empty_label="Nowhere: the content was removed")
+
+
+class MissingRedirectForm(forms.Form):
+    """Send a missing address to a guide, given by its address or its title."""
+
+    slug = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    target = forms.CharField(
+        label="Guide it should lead to", help_text="The guide’s address (for example employing-personal-assistants) "
+        "or its title", max_length=200,
+        error_messages={"required": "Enter the address or title of the guide this address should lead to"})
+
+    def clean_target(self):
+        value = self.cleaned_data["target"].strip()
+        slug = value.strip("/").rpartition("/")[2].lower()
+        page = (Page.objects.live().filter(slug=slug).first()
+                or Page.objects.live().filter(title__iexact=value).first())
+        if page is None:
+            raise forms.ValidationError("There is no guide with that address or title. Check it and try again",
+                                        code="invalid")
+        return page
+
+
+class SynonymsForm(forms.Form):
+    groups = forms.CharField(
+        label="Words that mean the same", max_length=20_000,
+        help_text="One group per line, words or short phrases separated by commas, for example: "
+                  "pa, personal assistant",
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+        error_messages={"required": "Enter at least one group of words"})
+
+    def clean_groups(self):
+        groups = []
+        for number, line in enumerate(self.cleaned_data["groups"].replace("\r\n", "\n").split("\n"), start=1):
+            phrases = [" ".join(re.findall(r"[a-z0-9']+", phrase.lower())) for phrase in line.split(",")]
+            phrases = list(dict.fromkeys(phrase for phrase in phrases if phrase))
+            if not line.strip():
+                continue
+            if len(phrases) < 2:
+                raise forms.ValidationError(f"Line {number} needs at least two words or phrases, separated by commas",
+                                            code="too_few")
+            if len(", ".join(phrases)) > 300:
+                raise forms.ValidationError(f"Line {number} is too long: keep each group under 300 characters",
+                                            code="too_long")
+            groups.append(", ".join(phrases))
+        return groups

@@ -60,6 +60,8 @@ class Page(models.Model):
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replaces")
     body_text = models.TextField(blank=True, editable=False, help_text="The body as plain text, for snippets")
+    # Old heading ids -> the id of the section they belong to now, so #links survive rewording.
+    anchor_aliases = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = PageQuerySet.as_manager()
 
@@ -76,19 +78,26 @@ class Page(models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    def is_review_overdue(self) -> bool:
+        return self.next_review < timezone.localdate()
+
     def contents(self) -> list[tuple[str, str]]:
         """(id, text) of the page's main headings, for its contents list and #links."""
         return [(anchor, " ".join(strip_tags(text).split()))
                 for anchor, text in _H2.findall(self.body_html)]
 
     def source_list(self) -> list[tuple[str, str]]:
-        """Sources as (name, address) pairs; address may be empty."""
-        pairs = []
-        for line in self.sources.splitlines():
-            name, _, url = line.partition("|")
-            if name.strip():
-                pairs.append((name.strip(), url.strip()))
-        return pairs
+        return source_pairs(self.sources)
+
+
+def source_pairs(sources: str) -> list[tuple[str, str]]:
+    """Sources (one per line, "Name | address") as (name, address) pairs; address may be empty."""
+    pairs = []
+    for line in sources.splitlines():
+        name, _, url = line.partition("|")
+        if name.strip():
+            pairs.append((name.strip(), url.strip()))
+    return pairs
 
 
 class PageVersion(models.Model):
@@ -140,6 +149,21 @@ class PageSearch(models.Model):
         return f"Search entry for page {self.page_id}"
 
 
+class SearchSynonym(models.Model):
+    """Words and phrases that mean the same to a searcher ("PA, personal assistant"). Moderators edit them."""
+
+    words = models.CharField(max_length=300, unique=True, help_text="Comma-separated, lower case")
+
+    class Meta:
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return self.words
+
+    def phrases(self) -> list[str]:
+        return [" ".join(phrase.lower().split()) for phrase in self.words.split(",") if phrase.strip()]
+
+
 class SlugRedirect(models.Model):
     """An address a page used to have. It answers forever, with a 301 to the page."""
 
@@ -149,6 +173,35 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.page.slug}"
+
+
+class Watch(models.Model):
+    """A member who wants an email when a guide gets a new version."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guide_watches")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "page"], name="unique_guide_watch")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.page_id}"
+
+
+class MissingAddress(models.Model):
+    """A /wiki/ address people asked for that has no guide, and how often: for moderators to redirect."""
+
+    slug = models.CharField(max_length=80, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    first_requested_at = models.DateTimeField(default=timezone.now)
+    last_requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-hits", "slug"]
+
+    def __str__(self) -> str:
+        return f"/wiki/{self.slug}/ ({self.hits})"
 
 
 class PageLink(models.Model):

@@ -9,12 +9,12 @@ from django.db.models import Value
 from django.utils.html import strip_tags
 
 from mycarebudget.search import MatchCount, SearchHit, highlight, match_pattern, match_stems, query_terms
-from wiki.models import Page, PageSearch, Topic
+from wiki.models import Page, PageSearch, SearchSynonym, Topic
 
 # Title counts most, then the summary, then the body.
 # D, C, B, A: a title match outweighs any number of summary matches, so titles come first
 # with one ts_rank per row (ranking is most of a common word's cost).
-PG_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
+PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 TRIGRAM_THRESHOLD = 0.45
 
 
@@ -87,52 +87,127 @@ _PG_COUNT = """
 _PG_TSQUERY = "websearch_to_tsquery('english'::regconfig, %(query)s)"
 
 
-def _pg_search_ids(query: str, limit: int, offset: int) -> tuple[list[int], int]:
+# Question words and fillers: "how do I employ a PA" is a search for "employ PA".
+STOPWORDS = frozenset("""
+a about after again all am an and any are as at be been being but by can can't cannot could did do does doing
+for from get got had has have having how i i'm if in into is it its me mean means my myself no not of on or our
+out over should so some such than that the their them then there these they this those to too under up very
+was we were what when where which who whom why will with would you your yours
+""".split())
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def concepts(query: str) -> list[list[str]]:
+    """The query as concepts, each a list of alternative phrases: its words (question words
+    dropped) with their synonyms from SearchSynonym. "how do I employ a PA" gives
+    [["employ"], ["pa", "personal assistant", "carer"]]."""
+    words = _words(re.sub(r"(?:^|\s)-[a-z0-9]+", " ", query.lower()))
+    groups = [synonym.phrases() for synonym in SearchSynonym.objects.all()]
+    result: list[list[str]] = []
+    position = 0
+    while position < len(words):
+        for length in (3, 2, 1):
+            phrase = " ".join(words[position:position + length])
+            group = next((g for g in groups if phrase in g), None) if len(words) - position >= length else None
+            if group is not None:
+                result.append([phrase] + [other for other in group if other != phrase])
+                position += length
+                break
+        else:
+            word = words[position]
+            if word not in STOPWORDS and len(word) > 1:
+                result.append([word])
+            position += 1
+    return result[:10]
+
+
+def excluded_words(query: str) -> list[str]:
+    """Words the searcher excluded with a minus sign: "respite -budget"."""
+    return re.findall(r"(?:^|\s)-([a-z0-9]+)", query.lower())[:5]
+
+
+def _pg_tsquery_text(found: list[list[str]]) -> str:
+    """to_tsquery text: concepts ORed, alternatives ORed, phrases as <->; words are [a-z0-9]+ only."""
+    def phrase(text: str) -> str:
+        return "(" + " <-> ".join(text.split()) + ")"
+    return " | ".join("(" + " | ".join(phrase(alt) for alt in alternatives) + ")" for alternatives in found)
+
+
+def _fts5_text(found: list[list[str]]) -> str:
+    def phrase(text: str) -> str:
+        # Prefixes only from four letters: "pa"* would match "pay" and "page".
+        return f'"{text}"*' if " " not in text and len(text) >= 4 else f'"{text}"'
+    return " OR ".join("(" + " OR ".join(phrase(alt) for alt in alternatives) + ")" for alternatives in found)
+
+
+# Every page that has any of the concepts, ranked by how well it matches: a title match
+# counts most, then the summary, then the body (ts_rank over weighted vectors; bm25 on SQLite).
+_PG_RANKED = """
+    SELECT page_id, count(*) OVER () FROM wiki_pagesearch, to_tsquery('english', %(tsquery)s) AS q
+     WHERE search_vector @@ q
+     ORDER BY ts_rank(%(weights)s::real[], search_vector, q, 1)
+              + 2 * ts_rank('{0,0,0.4,1}'::real[], rank_vector, q) DESC, page_id
+     LIMIT %(limit)s OFFSET %(offset)s"""
+_SQLITE_RANKED = ("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
+                  "ORDER BY bm25(wiki_page_fts, 30.0, 6.0, 1.0), rowid LIMIT %s OFFSET %s")
+
+
+def _search_ids(found: list[list[str]], excluded: list[str], limit: int, offset: int) -> tuple[list[int], int]:
     cap = max(COUNT_CAP, offset + limit)
-    # rank_vector (title and summary) matching implies search_vector matching, except
-    # when a word is excluded ("care -budget"): the body may hold the excluded word.
-    negated = "AND search_vector @@ {tsquery}" if "-" in query else ""
-    params = {"query": query, "weights": PG_WEIGHTS, "end": offset + limit, "offset": offset, "cap": cap + 1}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A common word matches nearly every page, and then the planner picks a sequential
-        # scan that unpacks every page's full vector; the GIN bitmap answers without
-        # touching them. JIT off: with sequential scans priced out of reach, any plan
-        # that keeps one looks expensive enough to compile, which costs 100 ms.
-        cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
-        cursor.execute(_PG_RANKED_IDS.format(negated=negated.format(tsquery=_PG_TSQUERY), tsquery=_PG_TSQUERY),
-                       params)
-        ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_PG_COUNT.format(tsquery=_PG_TSQUERY), params)
-        return ids, MatchCount(cursor.fetchone()[0], cap=cap)
-
-
-def _search_ids(query: str, terms: list[str], limit: int, offset: int) -> tuple[list[int], int]:
     if settings.IS_POSTGRES:
-        return _pg_search_ids(query, limit, offset)
-    match = _fts5_query(terms)
-    cap = max(COUNT_CAP, offset + limit)
-    # The order PostgreSQL gives, in three steps that each stop at the limit: title matches
-    # (scored on the title alone: scoring the whole page scores every match of the word),
-    # then title-and-summary matches by bm25, then body-only matches in page order.
-    steps = [(_SQLITE_BY_RANK, f"title : ({match})"),
-             (_SQLITE_BY_RANK, f"({match}) AND ({{title summary}} : ({match}) NOT title : ({match}))"),
-             (_SQLITE_BY_PAGE, f"({match}) NOT {{title summary}} : ({match})")]
-    ids: list[int] = []
+        tsquery = f"({_pg_tsquery_text(found)})" + "".join(f" & !{word}" for word in excluded)
+        params = {"tsquery": tsquery, "weights": PG_WEIGHTS, "limit": limit, "offset": offset}
+        with connection.cursor() as cursor:
+            # Ranking visits every match anyway, so the count comes with it (a window over the matches).
+            cursor.execute(_PG_RANKED, params)
+            rows = cursor.fetchall()
+            return [row[0] for row in rows], MatchCount(rows[0][1] if rows else 0, cap=cap)
+    match = f"({_fts5_text(found)})" + "".join(f' NOT "{word}"' for word in excluded)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s)",
                        [match, cap + 1])
         total = MatchCount(cursor.fetchone()[0], cap=cap)
-        for sql, expression in steps:
-            if len(ids) >= offset + limit:
-                break
-            cursor.execute(sql, [expression, offset + limit - len(ids)])
-            ids += [row[0] for row in cursor.fetchall()]
-    return ids[offset:offset + limit], total
+        cursor.execute(_SQLITE_RANKED, [match, limit, offset])
+        return [row[0] for row in cursor.fetchall()], total
 
 
-_SQLITE_BY_RANK = ("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
-                   "ORDER BY bm25(wiki_page_fts, 10.0, 4.0, 1.0) LIMIT %s")
-_SQLITE_BY_PAGE = "SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s ORDER BY rowid LIMIT %s"
+def _matches_anything(word: str) -> bool:
+    """Whether any guide has this word (a stop word, which no index holds, counts as found)."""
+    with connection.cursor() as cursor:
+        if settings.IS_POSTGRES:
+            cursor.execute("SELECT numnode(q) = 0 OR EXISTS (SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ q) "
+                           "FROM to_tsquery('english', %s) AS q", [word])
+            return cursor.fetchone()[0]
+        cursor.execute("SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT 1", [f'"{word}"*'])
+        return cursor.fetchone() is not None
+
+
+def _vocabulary() -> list[str]:
+    """Words of live guides' titles and summaries, and the synonyms: what "did you mean" may suggest."""
+    words = set()
+    for title, summary in Page.objects.live().values_list("title", "summary"):
+        words.update(_words(f"{title} {summary}"))
+    for synonym in SearchSynonym.objects.all():
+        words.update(_words(synonym.words))
+    return sorted(word for word in words if len(word) > 2)
+
+
+def corrected(query: str) -> str | None:
+    """The query with each word that matches no guide replaced by the closest known word, or None."""
+    words = _words(query)
+    vocabulary = None
+    changed = False
+    for index, word in enumerate(words):
+        if len(word) < 4 or word in STOPWORDS or _matches_anything(word):
+            continue
+        vocabulary = vocabulary if vocabulary is not None else _vocabulary()
+        close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
+        if close:
+            words[index], changed = close[0], True
+    return " ".join(words) if changed else None
 
 
 def _typo_ids(query: str, terms: list[str], limit: int) -> list[int]:
@@ -193,19 +268,27 @@ def _excerpts(ids: list[int], terms: list[str]) -> dict[int, tuple[str, str, str
 _SAMPLE_SLUG = "sample-slug"
 
 
-def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int, bool]:
-    """Ranked guide hits for one page of results, the total, and whether they are typo matches.
+def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int, bool | str]:
+    """Ranked guide hits for one page of results, the total, and whether they are typo matches
+    (the corrected query, for "Did you mean", when a word was replaced).
 
-    The total is a MatchCount: exact up to COUNT_CAP matches, a lower bound past it.
+    Every guide with any of the query's concepts (words and their synonyms) is a match,
+    ranked by relevance. A word that matches no guide is replaced by the closest known
+    word ("persnal" by "personal"), and the hits are then marked fuzzy. The total is a
+    MatchCount: exact up to COUNT_CAP matches, a lower bound past it.
     """
-    terms = query_terms(query)
-    if not terms:
+    found = concepts(query)
+    if not found:
         return [], 0, False
-    ids, total = _search_ids(query, terms, limit, offset)
-    fuzzy = False
-    if total == 0:
-        ids = _typo_ids(query, terms, limit) if offset == 0 else []
+    fixed = corrected(query)
+    fuzzy: bool | str = fixed or False
+    if fixed:
+        found = concepts(fixed)
+    ids, total = _search_ids(found, excluded_words(query), limit, offset)
+    if total == 0 and offset == 0:
+        ids = _typo_ids(query, query_terms(query), limit)
         total, fuzzy = MatchCount(len(ids)), bool(ids)
+    terms = [word for alternatives in found for phrase in alternatives for word in phrase.split()]
     pages = _excerpts(ids, terms) if ids else {}
     topics = dict(Topic.choices)
     # Page.get_absolute_url for one sample slug, with each hit's slug put in its place: a

@@ -1,24 +1,40 @@
 """Every change to the wiki: proposing, publishing, approving, rejecting, restoring, retiring."""
 
+import difflib
 import logging
+import math
+import re
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from mycarebudget import shared
 from mycarebudget.mail import queue_email
+from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import search
+from wiki import anchors, search, watching
 from wiki.merge import MergeConflict, merge_fields
-from wiki.models import CONTENT_FIELDS, EditProposal, Page, PageLink, PageVersion, SlugRedirect, slug_is_reserved
+from wiki.models import (
+    CONTENT_FIELDS,
+    EditProposal,
+    MissingAddress,
+    Page,
+    PageLink,
+    PageVersion,
+    SearchSynonym,
+    SlugRedirect,
+    Watch,
+    slug_is_reserved,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +90,30 @@ def title_slugs_for(body: str) -> dict[str, str]:
             .values_list("title", "slug")}
 
 
+def preview(body: str) -> tuple[str, list]:
+    """What an edit's text will look like, and the content checks beside it. Anyone may preview."""
+    from wiki.checks import GLOSSARY_SLUG, content_checks
+
+    title_slugs = title_slugs_for(body)
+    links = linked_wiki_slugs(body, title_slugs)
+    known = known_slugs(links)
+    html = render_markdown(body, known_pages=known, title_slugs=title_slugs)
+    glossary = Page.objects.live().filter(slug=GLOSSARY_SLUG).values_list("body", flat=True).first() or ""
+    return html, content_checks(body=body, body_html=str(html), glossary_body=glossary, known_slugs=known,
+                                title_slugs=title_slugs)
+
+
+def title_error(title: str, *, page: Page | None) -> str | None:
+    """Why this title cannot be used (another live guide has it), or None."""
+    others = Page.objects.live().filter(title__iexact=title.strip())
+    if page is not None:
+        others = others.exclude(pk=page.pk)
+    other = others.only("slug").first()
+    if other is not None:
+        return f"Another guide already has this title (/wiki/{other.slug}/). Choose a different title"
+    return None
+
+
 def render_page_body(body: str) -> str:
     title_slugs = title_slugs_for(body)
     return render_markdown(body, known_pages=known_slugs(linked_wiki_slugs(body, title_slugs)),
@@ -91,10 +131,15 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     problem = slug_error(page.slug, page=None if is_new else page)
     if problem:
         raise ValidationError({"slug": problem})
-    page.body_html = render_page_body(page.body)
+    problem = title_error(page.title, page=None if is_new else page)
+    if problem:
+        raise ValidationError({"title": problem})
+    new_html = render_page_body(page.body)
+    page.anchor_aliases = anchors.updated_aliases(page.anchor_aliases or {}, page.body_html, new_html)
+    page.body_html = anchors.with_aliases(new_html, page.anchor_aliases)
     page.revision += 1
     page.published_at = page.changed_at = now
-    page.full_clean(exclude=["body_html", "body_text", "replaced_by"])
+    page.full_clean(exclude=["body_html", "body_text", "replaced_by", "anchor_aliases"])
     with reversion.create_revision(atomic=False):
         page.save()
         reversion.set_user(author)
@@ -111,7 +156,10 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
         _refresh_pages_linking_to(page)
     search.index_page(page)
     shared.bump("wiki")
-    return PageVersion.objects.get(page=page, number=page.revision)
+    version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
+    if not is_new:
+        watching.notify_watchers(version)
+    return version
 
 
 def _update_links(page: Page) -> None:
@@ -129,7 +177,7 @@ def _refresh_pages_linking_to(page: Page) -> None:
     """Links to a page that has just appeared at this address are no longer missing."""
     addresses = {page.slug, wiki_slug(page.title)}
     for linking in Page.objects.filter(outgoing_links__to_slug__in=addresses).exclude(pk=page.pk).distinct():
-        linking.body_html = render_page_body(linking.body)
+        linking.body_html = anchors.with_aliases(render_page_body(linking.body), linking.anchor_aliases)
         linking.changed_at = timezone.now()
         linking.save(update_fields=["body_html", "changed_at"])
         shared.bump("wiki")
@@ -150,6 +198,48 @@ def _merge_if_stale(page: Page, base_revision: int, content: dict) -> dict:
         raise EditConflict(page, field=str(conflict.args[0]) if conflict.args else "body") from None
 
 
+def _wait_words(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, math.ceil(seconds))} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def active_suspension(user):
+    """The member's suspension in force, if any (suspensions are the forum's, and cover the guides too)."""
+    from forum.services import active_suspension as forum_suspension
+
+    return forum_suspension(user)
+
+
+def check_may_propose(author) -> None:
+    """Refuse suspended members, and members proposing faster than the forum lets them post.
+
+    The same limits as forum posts (settings.FORUM_*), counted in the database so they
+    hold across workers. Moderators are not limited.
+    """
+    from forum.services import is_new_account
+
+    if active_suspension(author) is not None:
+        raise ValidationError("Your account is suspended, so you can read the guides but not suggest changes "
+                              "to them", code="suspended")
+    if can_moderate(author):
+        return
+    now = timezone.now()
+    recent = EditProposal.objects.filter(author=author, created_at__gt=now - timedelta(hours=1))
+    stats = recent.aggregate(count=Count("pk"), last=Max("created_at"))
+    if stats["last"] is not None:
+        gap = (stats["last"] + timedelta(seconds=settings.FORUM_MIN_SECONDS_BETWEEN_POSTS) - now).total_seconds()
+        if gap > 0:
+            raise ValidationError(f"You are sending changes too quickly. Try again in {_wait_words(gap)}",
+                                  code="too_fast")
+    limit = settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR if is_new_account(author) else settings.FORUM_POSTS_PER_HOUR
+    if stats["count"] >= limit:
+        oldest = recent.order_by("created_at").values_list("created_at", flat=True)[stats["count"] - limit]
+        wait = (oldest + timedelta(hours=1) - now).total_seconds()
+        raise ValidationError(f"You have reached the limit of {limit} suggested changes an hour. "
+                              f"Try again in {_wait_words(wait)}", code="too_fast")
+
+
 @transaction.atomic
 def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                  base_revision: int) -> EditProposal:
@@ -157,8 +247,10 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
 
     A moderator's own edit (with two-step verification on) publishes at once; anyone else's waits for review and
     the public keeps seeing the current version. Raises EditConflict when the page
-    changed meanwhile in the same places; changes elsewhere are merged.
+    changed meanwhile in the same places; changes elsewhere are merged. Refuses
+    suspended members and members sending too fast (ValidationError).
     """
+    check_may_propose(author)
     if page is not None:
         page = Page.objects.select_for_update().get(pk=page.pk)
         content = _merge_if_stale(page, base_revision, content)
@@ -166,11 +258,16 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     problem = slug_error(content["slug"], page=page)
     if problem:
         raise ValidationError({"slug": problem})
+    problem = title_error(content["title"], page=page)
+    if problem:
+        raise ValidationError({"title": problem})
     proposal = EditProposal(page=page, author=author, base_revision=base_revision,
                             edit_summary=edit_summary, **content)
     proposal.preview_html = render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html"])
     proposal.save()
+    if not can_moderate(author):
+        digest.after_new_item()
     if can_moderate(author):  # publishing without review is a moderator power
         version = _publish(page=page, content=content, author=author, edit_summary=edit_summary)
         proposal.page = version.page
@@ -181,19 +278,90 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     return proposal
 
 
+def content_to_publish(proposal: EditProposal, page: Page | None = None) -> tuple[dict, list[str]]:
+    """What approving this edit would publish now, and the fields where it overlaps a later change.
+
+    An edit written against an older version is merged into the current one (changes in
+    different places both survive). Where both changed the same place, the current
+    version's text is kept for that field and the field is named, so nothing the other
+    editor wrote is dropped unseen; a moderator resolves it by editing the text.
+    """
+    content = proposal.content()
+    page = page or proposal.page
+    if page is None or page.revision == proposal.base_revision:
+        return content, []
+    current = {name: getattr(page, name) for name in CONTENT_FIELDS}
+    base_version = PageVersion.objects.filter(page=page, number=proposal.base_revision).first()
+    if base_version is None:
+        return current, ["body"]
+    base = base_version.content()
+    merged, conflicts = {}, []
+    for name in CONTENT_FIELDS:
+        try:
+            merged.update(merge_fields({name: base.get(name)}, {name: current[name]}, {name: content[name]}))
+        except MergeConflict:
+            merged[name] = current[name]
+            conflicts.append(name)
+    return merged, conflicts
+
+
+def review_of(proposal: EditProposal, *, body: str | None = None) -> dict:
+    """Exactly what approving would publish, against the current version: its diff, preview and conflicts.
+
+    body: the moderator's own edit of the merged text, when they resolve a stale or overlapping edit.
+    """
+    from wiki.diff import field_changes, word_diff
+
+    content, conflicts = content_to_publish(proposal)
+    if body is not None:
+        content = {**content, "body": body}
+        conflicts = [name for name in conflicts if name != "body"]
+    current = ({name: getattr(proposal.page, name) for name in CONTENT_FIELDS} if proposal.page_id
+               else {name: "" for name in CONTENT_FIELDS})
+    return {"changes": field_changes(current, content), "hunks": word_diff(current["body"], content["body"]),
+            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision),
+            "conflicts": conflicts, "merged_body": content["body"],
+            "seen_revision": proposal.page.revision if proposal.page_id else 0,
+            "preview_html": render_page_body(content["body"]), "publish_title": content["title"],
+            "publish_summary": content["summary"], "author_hunks": _author_change(proposal) if conflicts else []}
+
+
+def _author_change(proposal: EditProposal) -> list:
+    """The author's own change, against the version they edited (what a moderator merges by hand)."""
+    from wiki.diff import word_diff
+
+    base = PageVersion.objects.filter(page=proposal.page, number=proposal.base_revision).first()
+    return word_diff(base.content()["body"] if base else "", proposal.body)
+
+
 @transaction.atomic
-def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVersion:
-    """Publish a pending edit. Moderators only; the second of two moderators gets AlreadyDecided."""
+def approve_edit(*, proposal: EditProposal, moderator, note: str = "", body: str | None = None,
+                 seen_revision: int | None = None) -> PageVersion:
+    """Publish a pending edit, merged into the current version. Moderators only.
+
+    body: the moderator's edit of the merged text (how a stale or overlapping edit is resolved).
+    seen_revision: the version the moderator reviewed against; if the page has changed since,
+    EditConflict, so nothing is published that the moderator did not see. An edit that overlaps
+    a later change, with no body from the moderator, is EditConflict too. The second of two
+    moderators gets AlreadyDecided.
+    """
     require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits here, then sees it decided.
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
         raise AlreadyDecided(proposal)
     page = Page.objects.select_for_update().get(pk=proposal.page_id) if proposal.page_id else None
-    content = proposal.content()
-    if page is not None:
-        content = _merge_if_stale(page, proposal.base_revision, content)
-    version = _publish(page=page, content=content, author=proposal.author, edit_summary=proposal.edit_summary)
+    if page is not None and seen_revision is not None and seen_revision != page.revision:
+        raise EditConflict(page)
+    content, conflicts = content_to_publish(proposal, page)
+    edit_summary = proposal.edit_summary
+    if body is not None and body != content["body"]:
+        content["body"] = body
+        conflicts = [name for name in conflicts if name != "body"]
+        edit_summary = f"{edit_summary} (merged by a moderator)"[:300]
+    if conflicts and page is not None:
+        raise EditConflict(page, field=conflicts[0])
+    version = _publish(page=page, content=content, author=proposal.author, edit_summary=edit_summary)
     proposal.page = version.page
     proposal.status = EditProposal.Status.APPROVED
     proposal.decided_by, proposal.decided_at = moderator, timezone.now()
@@ -295,3 +463,77 @@ def backlinks(page: Page):
     old = SlugRedirect.objects.filter(page=page).values("old_slug")
     return (Page.objects.live().filter(Q(outgoing_links__to_slug=page.slug) | Q(outgoing_links__to_slug__in=old))
             .exclude(pk=page.pk).distinct().only("title", "slug").order_by("title"))
+
+
+# --- addresses people ask for that have no guide ---------------------------------------------
+
+MISSING_SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def record_missing_address(slug: str) -> None:
+    """Count a request for a /wiki/ address with no guide (one UPDATE, or an INSERT the first time)."""
+    if not MISSING_SLUG_PATTERN.match(slug):
+        return
+    now = timezone.now()
+    if not MissingAddress.objects.filter(slug=slug).update(hits=F("hits") + 1, last_requested_at=now):
+        MissingAddress.objects.get_or_create(slug=slug, defaults={"hits": 1, "first_requested_at": now,
+                                                                  "last_requested_at": now})
+
+
+def closest_guides(slug: str, *, limit: int = 3) -> list[Page]:
+    """The live guides a mistyped address most likely meant: close addresses first, then a search of its words."""
+    slugs = list(Page.objects.live().values_list("slug", flat=True))
+    close = difflib.get_close_matches(slug.lower(), slugs, n=limit, cutoff=0.6)
+    pages = {page.slug: page for page in Page.objects.live().filter(slug__in=close).only("title", "slug", "summary")}
+    found = [pages[s] for s in close if s in pages]
+    if len(found) < limit:
+        hits, _, _ = search.search_pages(" ".join(slug.split("-")), limit=limit)
+        by_url = {page.get_absolute_url() for page in found}
+        extra = [hit.url.strip("/").rpartition("/")[2] for hit in hits if hit.url not in by_url]
+        more = {page.slug: page for page in Page.objects.live().filter(slug__in=extra).only("title", "slug", "summary")}
+        found += [more[s] for s in extra if s in more][: limit - len(found)]
+    return found
+
+
+@transaction.atomic
+def redirect_missing_address(*, slug: str, page: Page, moderator) -> SlugRedirect:
+    """Make a requested address with no guide a permanent redirect to a guide. Moderators only."""
+    require_moderator(moderator)
+    if slug_is_reserved(slug) or Page.objects.filter(slug=slug).exists():
+        raise ValidationError({"target": "That address now belongs to a guide, so it cannot redirect"})
+    if SlugRedirect.objects.filter(old_slug=slug).exists():
+        raise ValidationError({"target": "That address already redirects to a guide"})
+    redirect = SlugRedirect.objects.create(old_slug=slug, page=page)
+    MissingAddress.objects.filter(slug=slug).delete()
+    log_moderation(moderator=moderator, action="redirected a missing address", target_label=f"/wiki/{slug}/",
+                   target_url=page.get_absolute_url())
+    return redirect
+
+
+def guides_due_for_review(*, within_days: int = 30):
+    """Live guides whose next review is past or within the coming days, the most overdue first."""
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    return Page.objects.live().filter(next_review__lte=horizon).only(
+        "title", "slug", "next_review", "last_checked").order_by("next_review", "title")
+
+
+@transaction.atomic
+def replace_synonyms(*, groups: list[str], moderator) -> None:
+    """Make these the search synonym groups (one string of comma-separated phrases each). Moderators only."""
+    require_moderator(moderator)
+    SearchSynonym.objects.exclude(words__in=groups).delete()
+    for words in groups:
+        SearchSynonym.objects.get_or_create(words=words)
+    log_moderation(moderator=moderator, action="changed the search synonyms", target_label="Search synonyms",
+                   target_url=reverse("wiki:search_synonyms"))
+
+
+def watch_page(*, page: Page, user) -> None:
+    """Email this member when the guide gets a new version. Signed-in members; a retired guide cannot be watched."""
+    if not user.is_authenticated or page.is_retired():
+        raise PermissionDenied
+    Watch.objects.get_or_create(user=user, page=page)
+
+
+def unwatch_page(*, page: Page, user) -> None:
+    Watch.objects.filter(user=user, page=page).delete()

@@ -10,18 +10,33 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mycarebudget import shared
-from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
+from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
-from wiki import services
-from wiki.diff import field_changes, line_diff, proposal_diff
-from wiki.forms import PageForm, RetireForm
-from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
+from wiki import services, watching
+from wiki.diff import field_changes, proposal_diff, removes_anything, word_diff
+from wiki.feeds import PageFeed, RecentChangesFeed
+from wiki.forms import MissingRedirectForm, PageForm, RetireForm, SynonymsForm
+from wiki.links import version_body_html
+from wiki.models import (
+    EditProposal,
+    MissingAddress,
+    Page,
+    PageVersion,
+    SearchSynonym,
+    SlugRedirect,
+    Topic,
+    Watch,
+    source_pairs,
+)
 
 HISTORY_PER_PAGE = 25
+MISSING_SHOWN = 50
 
 
 def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
@@ -30,13 +45,37 @@ def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> P
     if page is not None:
         return page
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
-    if moved is None:
-        raise Http404("No such page")
-    return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[moved.page.slug]) + suffix)
+    if moved is not None:
+        return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[moved.page.slug]) + suffix)
+    if slug != slug.lower():  # addresses are lower case; /wiki/Employing-PAs/ is a near miss, not a 404
+        return HttpResponsePermanentRedirect(reverse("wiki:page_detail", args=[slug.lower()]) + suffix)
+    raise Http404("No such page")
+
+
+def _missing(request, slug: str) -> HttpResponse:
+    """A /wiki/ address with no guide: say so, suggest the closest guides, and count the miss."""
+    services.record_missing_address(slug)
+    return render(request, "wiki/page_missing.html", {
+        "slug": slug, "search_words": " ".join(slug.split("-")), "suggestions": services.closest_guides(slug),
+        "crumbs": _crumbs(None, ("Page not found", ""))}, status=404)
 
 
 def _gone(request, page: Page) -> HttpResponse:
-    return render(request, "wiki/page_gone.html", {"page": page}, status=410)
+    return render(request, "wiki/page_gone.html",
+                  {"page": page, "can_read_retired": _can_read_retired(request.user)}, status=410)
+
+
+def _can_read_retired(user) -> bool:
+    """Moderators (with two-step verification) keep a retired guide's versions, history and diffs."""
+    return can_moderate(user)
+
+
+def _find_readable_page(request, slug: str, suffix: str) -> Page | HttpResponse:
+    """Like _find_page, but a retired guide answers 410 at every address, except to moderators."""
+    found = _find_page(slug, suffix)
+    if isinstance(found, Page) and found.is_retired() and not _can_read_retired(request.user):
+        return _gone(request, found)
+    return found
 
 
 def _crumbs(page: Page | None = None, *extra):
@@ -65,13 +104,24 @@ def page_by_id(request, pk):
 
 @access(PUBLIC)
 @require_safe
+def version_by_id(request, pk, number):
+    """A permanent link to one version ("Link to this version"), whatever the guide is called now."""
+    page = get_object_or_404(Page.objects.only("slug"), pk=pk)
+    return redirect("wiki:page_version", page.slug, number)
+
+
+@access(PUBLIC)
+@require_safe
 @shared.anonymous_page("wiki")
 def page_detail(request, slug):
     """A guide. Its article is rendered once for everyone (mycarebudget.shared), the page around it
     for each member; anonymous readers share the whole page, with ETag and Last-Modified for 304s."""
     # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
-    found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
-                                    "replaced_by__body_text"))
+    try:
+        found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
+                                        "replaced_by__body_text"))
+    except Http404:
+        return _missing(request, slug)  # suggests the closest guides, and counts the miss for moderators
     if isinstance(found, HttpResponse):
         return found
     page = found
@@ -82,7 +132,7 @@ def page_detail(request, slug):
         (page.pk, page.revision, page.changed_at),
         {"page": page, "backlinks": services.backlinks(page), "site_name": settings.SITE_NAME})])
     response = render(request, "wiki/page_detail.html", {
-        "page": page, "article": article,
+        "page": page, "article": article, "review_overdue": page.is_review_overdue(),
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
     })
     # Kept for anonymous readers' 304s; a member's page is made private by shared.anonymous_page.
@@ -94,7 +144,7 @@ def page_detail(request, slug):
 @access(PUBLIC)
 @require_safe
 def page_history(request, slug):
-    found = _find_page(slug, "history/")
+    found = _find_readable_page(request, slug, "history/")
     if isinstance(found, HttpResponse):
         return found
     page = found
@@ -109,13 +159,19 @@ def page_history(request, slug):
 @access(PUBLIC)
 @require_safe
 def page_version(request, slug, number):
-    found = _find_page(slug, f"versions/{number}/")
+    """One version exactly as published: its title, summary, body, sources and dates.
+
+    Its guide links go to the linked guides by their permanent ids (wiki.links)."""
+    found = _find_readable_page(request, slug, f"versions/{number}/")
     if isinstance(found, HttpResponse):
         return found
     page = found
-    version = get_object_or_404(PageVersion.objects.select_related("author"), page=page, number=number)
+    version = get_object_or_404(PageVersion.objects.select_related("author", "revision"), page=page, number=number)
+    content = version.content()
     return render(request, "wiki/page_version.html", {
-        "page": page, "version": version, "is_moderator": can_moderate(request.user),
+        "page": page, "version": version, "content": content, "body_html": version_body_html(content["body"]),
+        "sources": source_pairs(content.get("sources") or ""), "is_moderator": can_moderate(request.user),
+        "topic_label": Topic(content["topic"]).label if content.get("topic") in Topic.values else "",
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Version {number}", "")),
     })
@@ -136,7 +192,7 @@ def page_compare_choose(request, slug):
 @access(PUBLIC)
 @require_safe
 def page_compare(request, slug, a, b):
-    found = _find_page(slug, f"compare/{a}/{b}/")
+    found = _find_readable_page(request, slug, f"compare/{a}/{b}/")
     if isinstance(found, HttpResponse):
         return found
     page = found
@@ -147,7 +203,7 @@ def page_compare(request, slug, a, b):
     old, new = versions[a].content(), versions[b].content()
     return render(request, "wiki/page_compare.html", {
         "page": page, "old": versions[a], "new": versions[b],
-        "changes": field_changes(old, new), "hunks": line_diff(old["body"], new["body"]),
+        "changes": field_changes(old, new), "hunks": word_diff(old["body"], new["body"]),
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Compare {a} and {b}", "")),
     })
@@ -165,7 +221,10 @@ def page_edit(request, slug):
         return _gone(request, page)
     form = PageForm(request.POST or None, initial=PageForm.initial_for(page))
     conflict = None
-    if form.is_valid():
+    preview = _preview(request, form)
+    if preview is None and form.is_valid():
+        conflict = _unconfirmed_removals(form, page)
+    if preview is None and form.is_valid():
         base = form.cleaned_data.get("base_revision")
         try:
             proposal = services.propose_edit(
@@ -174,20 +233,24 @@ def page_edit(request, slug):
                 base_revision=page.revision if base is None else base)
         except services.EditConflict as error:
             page.refresh_from_db()
-            conflict = {"current": page, "hunks": line_diff(page.body, form.cleaned_data["body"])}
+            hunks = word_diff(page.body, form.cleaned_data["body"])
+            conflict = {"current": page, "hunks": hunks, "removes": removes_anything(hunks)}
             field = error.field if error.field in form.fields else "body"
             form.add_error(field, "This page changed while you were editing it, in the same place as your "
                                   "change. Your text is kept below: compare it with the new version, "
                                   "then send it again")
-            # The next send is based on the version the author has now seen.
+            # The next send is based on the version the author has now seen, and must confirm
+            # anything it would take out of that version (see _unconfirmed_removals).
             form.data = form.data.copy()
-            form.data["base_revision"] = page.revision
+            form.data["base_revision"] = form.data["after_conflict"] = page.revision
         except ValidationError as error:
             _attach_errors(form, error)
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
         "page": page, "form": form, "conflict": conflict, "is_moderator": can_moderate(request.user),
+        "preview": preview,
+        "suspension": services.active_suspension(request.user),
         "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
@@ -198,7 +261,8 @@ def page_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 def page_new(request):
     form = PageForm(request.POST or None)
-    if form.is_valid():
+    preview = _preview(request, form)
+    if preview is None and form.is_valid():
         try:
             proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
                                              edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
@@ -207,14 +271,47 @@ def page_new(request):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": None, "form": form, "is_moderator": can_moderate(request.user),
+        "page": None, "form": form, "is_moderator": can_moderate(request.user), "preview": preview,
+        "suspension": services.active_suspension(request.user),
         "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
 
 
+def _unconfirmed_removals(form, page: Page) -> dict | None:
+    """After a conflict, sending the same text again would replace the other person's change.
+    It goes through only when the author confirms what it removes from the current version;
+    otherwise the conflict is shown again with those parts struck through."""
+    if form.cleaned_data.get("after_conflict") is None or form.cleaned_data.get("confirm_removals"):
+        return None
+    hunks = word_diff(page.body, form.cleaned_data["body"])
+    if not removes_anything(hunks):
+        return None
+    form.add_error("confirm_removals", "Your text would remove the parts of the current version that are struck "
+                                       "through above. Put them back in your text, or tick to confirm you mean "
+                                       "to remove them")
+    return {"current": page, "hunks": hunks, "removes": True}
+
+
+def _preview(request, form) -> dict | None:
+    """The rendered text and its content checks, when the editor pressed Preview (nothing is saved)."""
+    if request.POST.get("action") != "preview":
+        return None
+    form.is_valid()
+    # The summary of the change is asked for when sending, not to look at a preview.
+    form.errors.pop("edit_summary", None)
+    if "body" not in form.cleaned_data:
+        return None
+    html, checks = services.preview(form.cleaned_data["body"])
+    return {"html": html, "checks": checks, "title": form.cleaned_data.get("title", ""),
+            "summary": form.cleaned_data.get("summary", "")}
+
+
 def _attach_errors(form, error: ValidationError) -> None:
     """A service's refusal, shown beside the field it is about (the summary links to it)."""
+    if not hasattr(error, "error_dict"):  # about the whole edit (a suspension, a limit)
+        form.add_error(None, error.messages)
+        return
     for field, problems in error.message_dict.items():
         form.add_error(field if field in form.fields else None, problems)
 
@@ -253,6 +350,22 @@ def page_restore(request, slug, number):
     version = services.restore_version(page=page, number=number, moderator=request.user)
     messages.success(request, f"Version {number} is restored as version {version.number}")
     return redirect("wiki:page_detail", version.page.slug)
+
+
+@access(PUBLIC)
+@require_safe
+def recent_feed(request):
+    return RecentChangesFeed()(request)
+
+
+@access(PUBLIC)
+@require_safe
+def page_feed(request, slug):
+    """One guide's changes, for a site that cites it. A retired guide's feed is 410 except to moderators."""
+    found = _find_readable_page(request, slug, "feed/")
+    if isinstance(found, HttpResponse):
+        return found
+    return PageFeed(found)(request)
 
 
 @access(PUBLIC)
@@ -298,3 +411,106 @@ def my_edit_withdraw(request, pk):
     else:
         messages.success(request, "Your edit is withdrawn")
     return redirect("wiki:my_edits")
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def missing_addresses(request):
+    """The /wiki/ addresses most asked for that have no guide; each can become a permanent redirect."""
+    form = None
+    if request.method == "POST":
+        form = MissingRedirectForm(request.POST)
+        if form.is_valid():
+            try:
+                services.redirect_missing_address(slug=form.cleaned_data["slug"], page=form.cleaned_data["target"],
+                                                  moderator=request.user)
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, f"/wiki/{form.cleaned_data['slug']}/ now leads to "
+                                          f"“{form.cleaned_data['target'].title}”")
+                return redirect("wiki:missing_addresses")
+    missing = list(MissingAddress.objects.all()[:MISSING_SHOWN])
+    rows = [{"missing": row, "suggestions": services.closest_guides(row.slug),
+             "form": form if form is not None and form.data.get("slug") == row.slug else None} for row in missing]
+    return render(request, "wiki/missing_addresses.html", {
+        "rows": rows, "form": form, "moderation_tab": "missing",
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Missing addresses", "")]},
+        status=400 if form is not None else 200)
+
+
+@access(MODERATOR)
+@moderator_required
+@require_safe
+def reviews_due(request):
+    """Guides past their next-review date, and those due within 30 days."""
+    today = timezone.localdate()
+    pages = list(services.guides_due_for_review())
+    return render(request, "wiki/reviews_due.html", {
+        "overdue": [page for page in pages if page.next_review < today],
+        "due_soon": [page for page in pages if page.next_review >= today], "moderation_tab": "reviews",
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Reviews due", "")]})
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def search_synonyms(request):
+    """The words search treats as the same, one group per line; moderators keep the list."""
+    form = SynonymsForm(request.POST or None, initial={"groups": "\n".join(
+        SearchSynonym.objects.values_list("words", flat=True))})
+    if form.is_valid():
+        services.replace_synonyms(groups=form.cleaned_data["groups"], moderator=request.user)
+        messages.success(request, "The search synonyms are saved")
+        return redirect("wiki:search_synonyms")
+    return render(request, "wiki/search_synonyms.html", {
+        "form": form, "moderation_tab": "synonyms",
+        "crumbs": [("Moderation", reverse("moderation:queue")), ("Search synonyms", "")]},
+        status=400 if form.errors else 200)
+
+
+@access(MEMBER)
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_watch(request, slug):
+    """Watch a guide (an email for each new version) or stop watching it. The guide's own page is
+    the same for every reader, so the member's choice lives on this page."""
+    found = _find_readable_page(request, slug, "watch/")
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    if page.is_retired():
+        return _gone(request, page)
+    if request.method == "POST":
+        if request.POST.get("action") == "unwatch":
+            services.unwatch_page(page=page, user=request.user)
+            messages.success(request, f"You will not get emails about “{page.title}” any more")
+        else:
+            services.watch_page(page=page, user=request.user)
+            messages.success(request, f"You will get an email when “{page.title}” changes")
+        return redirect("wiki:page_watch", page.slug)
+    watched = (Watch.objects.filter(user=request.user, page__retired_at__isnull=True)
+               .select_related("page").only("page__title", "page__slug").order_by("page__title"))
+    return render(request, "wiki/page_watch.html", {
+        "page": page, "is_watching": any(watch.page_id == page.pk for watch in watched), "watched": watched,
+        "crumbs": _crumbs(page, ("Get emails about changes", ""))})
+
+
+@access(TOKEN)
+@csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirmation (link scanners only ever GET); POST stops the emails, no sign-in needed."""
+    ids = watching.read_unsubscribe_token(token)
+    watch = Watch.objects.filter(user_id=ids[0], page_id=ids[1]).select_related("page").first() if ids else None
+    page = watch.page if watch else (Page.objects.filter(pk=ids[1]).first() if ids else None)
+    if page is None:
+        return render(request, "wiki/unsubscribe.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        Watch.objects.filter(user_id=ids[0], page_id=ids[1]).delete()
+        done = True
+    return render(request, "wiki/unsubscribe.html", {
+        "title": page.title if not page.is_retired() else "a retired guide", "done": done or watch is None,
+        "token": token})

@@ -21,3 +21,15 @@ class ModerationLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.moderator} {self.action} {self.target_label}"
+
+
+class DigestPreference(models.Model):
+    """Whether a moderator gets the email digest of edits and reports waiting, and when it last went."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                related_name="moderation_digest")
+    is_on = models.BooleanField(default=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user_id}: {'on' if self.is_on else 'off'}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("moderation/edits/<int:pk>/reject/", views.reject, name="reject"),
     path("moderation/reports/", views.reports, name="reports"),
     path("moderation/log/", views.log, name="log"),
+    path("moderation/digest/", views.digest, name="digest"),
 ]

@@ -11,11 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.models import Post, Report, Suspension
 from mycarebudget.access import MODERATOR, access
-from mycarebudget.moderation.models import ModerationLogEntry
+from mycarebudget.moderation.models import DigestPreference, ModerationLogEntry
 from mycarebudget.moderation.powers import moderator_required
 from wiki import services as wiki_services
 from wiki.diff import proposal_diff
@@ -44,10 +44,14 @@ def review(request, pk):
     return _review(request, proposal, ApproveForm(), RejectForm())
 
 
-def _review(request, proposal, approve_form, reject_form, status=200):
+def _review(request, proposal, approve_form, reject_form, status=200, *, body=None):
+    """The edit as approving would publish it now (merged, or with the moderator's own text), with its diff."""
+    review = wiki_services.review_of(proposal, body=body) if proposal.is_pending() else proposal_diff(proposal)
+    if proposal.is_pending() and not approve_form.is_bound:
+        approve_form = ApproveForm(initial={"body": review["merged_body"], "seen_revision": review["seen_revision"]})
     return render(request, "moderation/review.html", {
         "proposal": proposal, "approve_form": approve_form, "reject_form": reject_form,
-        "form": reject_form, **proposal_diff(proposal), "moderation_tab": "edits",
+        "form": reject_form, **review, "moderator_edited": body is not None, "moderation_tab": "edits",
         "crumbs": [("Moderation", reverse("moderation:queue")), (proposal.title, "")],
     }, status=status)
 
@@ -60,16 +64,20 @@ def approve(request, pk):
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return _review(request, proposal, form, RejectForm(), status=400)
+    body = form.cleaned_data["body"]
+    if request.POST.get("action") == "preview":  # the moderator's text, previewed and diffed; nothing published
+        return _review(request, proposal, form, RejectForm(), body=body)
     try:
         version = wiki_services.approve_edit(proposal=proposal, moderator=request.user,
-                                             note=form.cleaned_data["note"])
+                                             note=form.cleaned_data["note"], body=body,
+                                             seen_revision=form.cleaned_data["seen_revision"])
     except wiki_services.AlreadyDecided as error:
         messages.error(request, f"{error}. Nothing more was published")
         return redirect("moderation:review", pk)
     except wiki_services.EditConflict:
-        messages.error(request, "The page changed since this edit was written, in the same place. "
-                                "It cannot be published as it is: reject it and ask the author to redo it "
-                                "on the new version")
+        messages.error(request, "Nothing was published. The page changed while you were reviewing, or this "
+                                "edit overlaps a later change: check the text below (it is merged into the "
+                                "current version), edit it if needed, then preview and publish")
         return redirect("moderation:review", pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -128,3 +136,18 @@ def log(request):
         "page_obj": page_obj, "entries": page_obj.object_list,
         "moderation_tab": "log", "crumbs": [HOME, ("Moderation log", "")],
     })
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def digest(request):
+    """Switch the email digest of waiting edits and reports on or off, for this moderator."""
+    preference, _ = DigestPreference.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        preference.is_on = request.POST.get("is_on") == "yes"
+        preference.save(update_fields=["is_on"])
+        messages.success(request, "The email digest is on" if preference.is_on else "The email digest is off")
+        return redirect("moderation:digest")
+    return render(request, "moderation/digest.html", {
+        "preference": preference, "moderation_tab": "digest", "crumbs": [HOME, ("Email digest", "")]})

@@ -160,8 +160,9 @@ def test_compare_shows_a_readable_diff(client, make_page, publish):
     publish(page, body=page.body.replace("You need insurance.", "You need employer's liability insurance."),
             title="Employing a PA")
     html = client.get(f"/wiki/{page.slug}/compare/1/2/").content.decode()
-    assert "app-diff__removed" in html and "You need insurance." in html
-    assert "app-diff__added" in html and "employer&#x27;s liability insurance" in html
+    # The words that changed, inline in their paragraph (not two whole lines).
+    assert ('You need <ins class="app-diff__added"><span class="govuk-visually-hidden">[added: </span>'
+            'employer&#x27;s liability <span class="govuk-visually-hidden">]</span></ins>insurance.') in html
     assert "Title" in html and "Employing a PA" in html
 
 
@@ -346,6 +347,7 @@ def test_signed_in_view_reuses_the_shared_rendering(client, user, make_page, dja
     page = make_page()
     client.get(page.get_absolute_url())  # an anonymous reader renders it
     client.force_login(user)
+    client.get(reverse("wiki:page_index"))  # reads, and caches for minutes, whether the member moderates
     with django_assert_max_num_queries(3):  # the session, the member and the page's row: its article is shared
         response = client.get(page.get_absolute_url())
     html = response.content.decode()

@@ -160,8 +160,6 @@ def test_snippet_shows_a_match_deep_in_a_long_page(make_page):
 
 
 def test_an_excluded_word_in_the_body_excludes_the_page(make_page, settings):
-    if not settings.IS_POSTGRES:
-        pytest.skip("only PostgreSQL's websearch syntax excludes words")
     make_page(title="Respite care", slug="respite-care", summary="Short breaks.", body="Paid from the budget.\n")
     make_page(title="Respite at home", slug="respite-at-home", summary="Short breaks.", body="At home.\n")
     hits, total, _ = search_pages("respite -budget")
@@ -181,3 +179,37 @@ def test_search_page_queries_do_not_grow_with_results(client, make_page, django_
     with django_assert_max_num_queries(10):
         html = client.get("/search/?q=budget").content.decode()
     assert html.count(">Guide<") == 20 and html.count(">Discussion<") == 5
+
+
+def test_synonyms_find_guides_that_use_the_other_word(make_page):
+    make_page(title="Taking a break", slug="taking-a-break", summary="Time off for carers.",
+              body="Short breaks give your family carer time to rest.\n")
+    hits, _, _ = search_pages("respite")
+    assert [hit.title for hit in hits] == ["Taking a break"]
+
+
+def test_body_matches_are_ranked_by_relevance_not_page_order(make_page):
+    make_page(title="Alpha", slug="alpha", summary="First.", body="Rota once.\n" + "Other words. " * 60 + "\n")
+    make_page(title="Beta", slug="beta", summary="Second.", body="Your rota and timesheet and shifts.\n")
+    hits, _, _ = search_pages("rota")
+    assert [hit.title for hit in hits][0] == "Beta"
+
+
+def test_did_you_mean_corrects_a_typo(client, guides):
+    hits, _, fuzzy = search_pages("persnal assistant")
+    assert fuzzy == "personal assistant" and hits[0].title == "Employing a personal assistant"
+    html = client.get("/search/?q=persnal+assistant").content.decode()
+    assert "Did you mean" in html and 'href="?q=personal%20assistant"' in html
+
+
+def test_moderators_edit_the_synonyms(client, moderator, user, make_page):
+    make_page(title="Timesheets", slug="timesheets", summary="Hours.", body="Keep a ledger of hours.\n")
+    assert search_pages("logbook")[1] == 0
+    client.force_login(user)
+    assert client.post("/moderation/synonyms/", {"groups": "logbook, ledger"}).status_code == 403
+    client.force_login(moderator)
+    response = client.post("/moderation/synonyms/", {"groups": "Logbook, ledger\npa, personal assistant"})
+    assert response.status_code == 302
+    assert search_pages("logbook")[0][0].title == "Timesheets"
+    response = client.post("/moderation/synonyms/", {"groups": "lonely"})
+    assert response.status_code == 400 and "Line 1 needs at least two words" in response.content.decode()

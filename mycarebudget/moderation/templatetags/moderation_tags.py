@@ -1,0 +1,37 @@
+"""The header's "Moderation (N)" link, for moderators who may use their power."""
+
+from django import template
+from django.core.cache import cache
+
+from mycarebudget.moderation.powers import can_moderate
+
+# The link only points the way (the pages check the power themselves), so who sees it and the
+# count may lag a little: cached, they cost ordinary members' pages no query at all.
+FLAG_SECONDS = 300
+COUNT_SECONDS = 30
+
+register = template.Library()
+
+
+def waiting_count() -> int:
+    """Guide edits waiting for review and forum reports not yet dealt with."""
+    from forum.models import Report
+    from wiki.models import EditProposal
+
+    return EditProposal.objects.filter(status=EditProposal.Status.PENDING).count() + Report.objects.open().count()
+
+
+def _shows_link(user) -> bool:
+    return cache.get_or_set(f"moderation:link:{user.pk}", lambda: can_moderate(user), FLAG_SECONDS)
+
+
+@register.inclusion_tag("includes/moderation_link.html", takes_context=True)
+def moderation_link(context):
+    """Never in a shared copy (its stand-in member is no moderator), so no other reader is shown it."""
+    user = context.get("user")
+    request = context.get("request")
+    show = (not context.get("shared_copy") and user is not None and user.is_authenticated
+            and _shows_link(user))
+    waiting = cache.get_or_set("moderation:waiting", waiting_count, COUNT_SECONDS) if show else 0
+    return {"show": show, "waiting": waiting,
+            "current": bool(request and request.path.startswith("/moderation/"))}
