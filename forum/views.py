@@ -437,11 +437,15 @@ def idea_status(request, pk):
     topic = get_object_or_404(Topic.objects.select_related("category").filter(category__is_ideas=True), pk=pk)
     form = StatusForm(_posted(request), initial={"status": topic.status})
     if form.is_valid():
-        services.change_idea_status(topic=topic, moderator=request.user, status=form.cleaned_data["status"],
-                                    reason=form.cleaned_data["reason"])
-        topic.refresh_from_db()
-        messages.success(request, f"The idea is now marked {topic.get_status_display()}")
-        return redirect(topic)
+        try:
+            services.change_idea_status(topic=topic, moderator=request.user,
+                                        status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+        except services.StatusUnchanged as error:
+            form.add_error("status", str(error))
+        else:
+            topic.refresh_from_db()
+            messages.success(request, f"The idea is now marked {topic.get_status_display()}")
+            return redirect(topic)
     return render(request, "forum/idea_status.html", {
         "topic": topic, "form": form,
         "crumbs": _topic_crumbs(topic, "Change status"),
