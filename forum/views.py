@@ -30,7 +30,7 @@ from forum.forms import (
 )
 from forum.models import Category, IdeaStatus, Post, Preferences, Topic
 from mycarebudget import microcache
-from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
+from mycarebudget.access import AUTHOR, AUTHOR_OR_MODERATOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
@@ -529,11 +529,23 @@ def unsubscribe(request, token):
 # --- moderation ----------------------------------------------------------------------------
 
 
-@access(MODERATOR)
+@access(AUTHOR_OR_MODERATOR)
 @require_safe
-@moderator_required
+@login_required
 def post_history(request, pk):
+    """A post's earlier versions: for its author, and for moderators (with two-step on)."""
     post = get_object_or_404(Post.objects.select_related("topic", "topic__category", "author"), pk=pk)
+    if post.author_id == request.user.pk:
+        return _post_history(request, post)
+    return _moderators_post_history(request, post)
+
+
+@moderator_required
+def _moderators_post_history(request, post):
+    return _post_history(request, post)
+
+
+def _post_history(request, post):
     topic = post.topic
     return render(request, "forum/post_history.html", {
         "post": post, "topic": topic, "revisions": post.revisions.select_related("editor"),
