@@ -7,6 +7,7 @@ urlpatterns = [
     path("account/", views.account_home, name="home"),
     path("members/<int:pk>/", views.member_profile, name="profile"),
     path("account/display-name/", views.display_name_edit, name="display_name"),
+    path("account/devices/", views.devices, name="devices"),
     path("account/documents/", views.document_list, name="document_list"),
     path("account/documents/upload/", views.document_upload, name="document_upload"),
     path("account/documents/activity/", views.document_activity, name="document_activity"),

@@ -35,7 +35,7 @@ from accounts.forms import (
 )
 from accounts.models import Document, DocumentEvent, DocumentVersion, User
 from accounts.sessions import current_sign_in
-from accounts.text import format_bytes
+from accounts.text import describe_device, format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
 from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
@@ -393,6 +393,24 @@ def document_activity(request):
     current = request.session.get("accounts_sign_in")
     return render(request, "accounts/document_activity.html",
                   {"rows": rows, "page_obj": page, "current_sign_in_id": current})
+
+
+@access(MEMBER)
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def devices(request):
+    """Where the member is signed in, and a way to sign out everywhere else (as Nextcloud and GOV.UK do)."""
+    current = current_sign_in(request)
+    if request.method == "POST":
+        ended = services.sign_out_other_devices(user=request.user, keep=current)
+        messages.success(request, f"You have been signed out on {ended} other device{'s' if ended != 1 else ''}"
+                         if ended else "You were not signed in anywhere else")
+        return redirect("accounts:devices")
+    rows = [{"sign_in": sign_in, "device": describe_device(sign_in.user_agent),
+             "is_current": current is not None and sign_in.pk == current.pk}
+            for sign_in in services.signed_in_devices(request.user)]
+    return render(request, "accounts/devices.html", {"rows": rows, "others": sum(not r["is_current"] for r in rows)})
 
 
 # Your data and deleting your account ---------------------------------------------------------------
