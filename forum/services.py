@@ -203,6 +203,7 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
     Refuses suspended members, members posting too fast, and non-moderators in
     moderator-only categories.
     """
+    html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
     existing = _existing_submission(author, submission_key)
     if existing is not None:
@@ -213,7 +214,6 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
     _check_not_suspended(author)
     check_posting_rate(author)
     now = timezone.now()
-    html = render_markdown(body)
     held = _should_hold(author, body, html)
     topic = Topic(category=category, title=title, author=author, created_at=now, last_activity_at=now,
                   is_held=held)
@@ -240,6 +240,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
                submission_key: str = "") -> Post:
     """Add a reply. Refuses locked topics (except for moderators), suspended members and
     members posting too fast. Followers are emailed after commit when the reply is public."""
+    html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
     existing = _existing_submission(author, submission_key)
     if existing is not None:
@@ -252,7 +253,6 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
     if reply_to is not None and reply_to.topic_id != topic.pk:
         reply_to = None
     now = timezone.now()
-    html = render_markdown(body)
     post = Post(topic=topic, author=author, body=body, body_html=html, reply_to=reply_to, created_at=now,
                 is_held=_should_hold(author, body, html), submission_key=submission_key)
     post.full_clean()
@@ -272,6 +272,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
 def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Post:
     """Change your own post, keeping what it said before. Refuses anyone but the author,
     and posts in locked topics (the author may still delete them)."""
+    html = render_markdown(body)  # before any row lock is taken
     post = Post.objects.select_for_update().select_related("topic", "topic__category").get(pk=post.pk)
     topic = post.topic
     if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
@@ -285,7 +286,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     PostRevision.objects.create(post=post, title=topic.title if post.is_first else "", body=post.body,
                                 editor=editor, created_at=post.edited_at or post.created_at)
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = html
     post.edited_at = timezone.now()
     post.edit_count += 1
     was_held = post.is_held

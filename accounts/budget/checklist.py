@@ -35,6 +35,7 @@ ITEMS = [
 class Check:
     label: str
     why: str
+    item: str = ""  # the checklist item to file a document against ("" for receipts)
     have: int = 0
     missing: list[str] = field(default_factory=list)
 
@@ -68,7 +69,7 @@ def check(budget: Budget, start: datetime.date, end: datetime.date, records: lis
             continue
         dates = by_item.get(item, [])
         label = ChecklistItem(item).label
-        result = Check(label=label, why=why)
+        result = Check(label=label, why=why, item=item)
         named = _in_sentence(label)
         if often == MONTHLY:
             for month in _months(start, end):

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mycarebudget.middleware.BoundedNumbersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -271,6 +272,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "report-uri": ["/csp-report/"],
 }
+
+# Markdown is rendered within a time budget of this many seconds plus 15 µs per character
+# (mycarebudget/render_budget.py); text that needs longer is refused with a clear message.
+MARKDOWN_RENDER_SECONDS = 0.3
 
 SITE_NAME = "MyCareBudget"
 # Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).

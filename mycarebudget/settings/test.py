@@ -17,3 +17,5 @@ ALLOWED_HOSTS = ["*"]
 DOCUMENT_KEY_FILE = os.environ.get("TEST_DOCUMENT_KEY_FILE", "")
 # Tests read their own writes at once; tests/test_microcache.py switches it on.
 MICROCACHE_SECONDS = 0
+# A loaded CI machine must not refuse ordinary test text; tests/test_hostile_input.py uses production's.
+MARKDOWN_RENDER_SECONDS = 5

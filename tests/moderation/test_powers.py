@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _moderator(*, two_step: bool):
-    user = member(display_name="Mo Derator")
+    user = member()
     user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     if two_step:
         TOTP.activate(user, generate_totp_secret())
