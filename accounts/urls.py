@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/documents/<uuid:pk>/versions/<int:number>/download/", views.version_download,
          name="version_download"),
     path("account/data/", views.data_page, name="data"),
+    path("account/data/ready/", views.data_ready, name="data_ready"),
     path("account/data/download/", views.data_download, name="data_download"),
     path("account/delete/", views.account_delete, name="delete"),
     path("account/deleted/", views.account_deleted, name="deleted"),
