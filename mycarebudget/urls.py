@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("csp-report/", views.csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
+    path("account/pas/", include("accounts.pas.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.budget.urls")),

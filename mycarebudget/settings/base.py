@@ -23,6 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Changing the secret key: put the old one here (comma-separated) until `manage.py
+# rotate_two_step_secrets` has re-encrypted two-step secrets under the new one (README).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
+    "accounts.pas",
     "wiki",
     "forum",
 ]
@@ -94,7 +98,8 @@ FORM_RENDERER = "mycarebudget.forms.AccessibleFormRenderer"
 # Databases: SQLite by default so a newcomer needs nothing but Python;
 # PostgreSQL in production, chosen by DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection that died (a PostgreSQL restart) is replaced before the request uses it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during a write; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue instead of failing with "database is locked".
@@ -110,14 +115,23 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis down is not an outage (mycarebudget/fallback_cache.py): the cache and rate limits fall
+    # back to each worker's memory, sessions to the database; a half-second timeout, tried again every 5 s.
+    _FALLBACK = "mycarebudget.fallback_cache.FallbackCache"
     CACHES = {
-        "default": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
+        "sessions": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
+        "redis": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL,
+                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
         # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
     }
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -185,9 +199,10 @@ ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data"]
+USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data",
+                       "accounts.pas.exports.user_data"]
 # Deleting an account: each app with private records erases them (see accounts.services.delete_account).
-USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data"]
+USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data", "accounts.pas.services.erase_user_data"]
 
 # Private documents (accounts): limits, and where the master key comes from.
 # DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.

@@ -176,6 +176,6 @@ def test_search_page_queries_do_not_grow_with_results(client, make_page, django_
     for number in range(25):
         make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", body="About budgets.\n")
         start(title=f"Budget question {number}", body="How do budgets work?")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # one of them finds templates
         html = client.get("/search/?q=budget").content.decode()
     assert html.count(">Guide<") == 20 and html.count(">Discussion<") == 5
