@@ -8,10 +8,13 @@ exporter does not exist yet is skipped.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import zipfile
 from collections.abc import Iterator
+from html import escape
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -21,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from accounts import crypto, services
 from accounts.models import Document, DocumentEvent, SignIn, User
-from accounts.text import clean_filename, split_extension
+from accounts.text import clean_filename, describe_device, split_extension
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ def profile_data(user: User) -> dict:
                                   for authenticator in Authenticator.objects.filter(user=user)],
         "moderator": user.groups.filter(name="Moderators").exists(),
         "sign_ins": [{"session": sign_in.reference, "started_at": _when(sign_in.started_at),
-                      "ip_address": sign_in.ip_address, "browser": sign_in.user_agent}
+                      "ip_address": sign_in.ip_address, "device": describe_device(sign_in.user_agent)}
                      for sign_in in SignIn.objects.filter(user=user)],
     }
 
@@ -92,16 +95,57 @@ def _unique(path: str, used: set[str]) -> str:
     return candidate
 
 
+def _csv(rows: list[dict]) -> str:
+    """A table anyone can open in a spreadsheet: one column per key, nested values as JSON."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(key for key in row if key not in columns)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: json.dumps(value, ensure_ascii=False, default=str)
+                         if isinstance(value, (dict, list)) else value for key, value in row.items()})
+    return out.getvalue()
+
+
+def _tables(name: str, data) -> dict[str, str]:
+    """Readable CSV copies of the lists of records in a JSON file (posts, edits, the access log)."""
+    stem = name.removesuffix(".json")
+    if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
+        return {f"{stem}.csv": _csv(data)}
+    if isinstance(data, dict):
+        return {f"{stem}-{key}.csv": _csv(rows) for key, rows in data.items()
+                if isinstance(rows, list) and rows and all(isinstance(row, dict) for row in rows)}
+    return {}
+
+
+def _index_page(files: list[str]) -> str:
+    items = "\n".join(f'<li><a href="{escape(path)}">{escape(path)}</a></li>' for path in sorted(files))
+    return (f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Your data from "
+            f"{escape(settings.SITE_NAME)}</title></head><body>\n<h1>Your data from {escape(settings.SITE_NAME)}"
+            f"</h1>\n<p>Downloaded on {timezone.localdate():%-d %B %Y}. The .csv files open in any spreadsheet; "
+            "the .json files hold the same records for other programs. Your documents are in the documents "
+            "folder under their own names, with earlier versions in documents/earlier versions.</p>\n"
+            f"<ul>\n{items}\n</ul>\n</body></html>\n")
+
+
 def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[bytes]:
     """Yield the zip. Documents are decrypted into it chunk by chunk; nothing is written to disk."""
     sink = _Sink()
     keyring = crypto.load_keyring()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        written: list[str] = []
+
         def add_json(name: str, data) -> None:
+            written.append(name)
             if isinstance(data, str):  # an app's readable file (a CSV) goes in as it is
                 archive.writestr(name, data)
                 return
             archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            for table, text in _tables(name, data).items():
+                written.append(table)
+                archive.writestr(table, text)
 
         add_json("profile.json", profile_data(user))
         yield sink.take()
@@ -127,6 +171,7 @@ def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[b
                 entry["versions"].append({"number": version.number, "file": path, "original_name": original,
                                           "size_bytes": version.size, "type": version.content_type,
                                           "uploaded_at": _when(version.uploaded_at)})
+                written.append(path)
                 with archive.open(path, "w", force_zip64=True) as member:
                     for chunk in services.open_version(document=document, version=version, owner=user):
                         member.write(chunk)
@@ -136,8 +181,11 @@ def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[b
                                sign_in=sign_in)
         add_json("documents.json", listing)
         events = DocumentEvent.objects.filter(owner=user).select_related("sign_in")
+        names = {entry["id"]: entry["name"] for entry in listing}
         add_json("document-access-log.json", [
-            {"at": _when(event.at), "document": str(event.document_id), "action": event.get_action_display(),
-             "version": event.version, "session": event.sign_in.reference if event.sign_in else None}
+            {"at": _when(event.at), "document": names.get(str(event.document_id), "A deleted document"),
+             "action": event.get_action_display(), "version": event.version,
+             "session": event.sign_in.reference if event.sign_in else None}
             for event in events])
+        archive.writestr("index.html", _index_page(written))
     yield sink.take()

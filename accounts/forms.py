@@ -299,17 +299,13 @@ class DocumentReplaceForm(forms.Form):
     file = DocumentFileField()
 
 
-class DeleteAccountForm(forms.Form):
-    """The box and the password on one page, checked together, so the order they are used in
-    does not matter and nothing is half-done (no detour through a separate password page)."""
+class PasswordCheckForm(forms.Form):
+    """The member's password, checked on the page that needs it (no detour through another page)."""
 
-    confirm = forms.BooleanField(
-        label="I understand that my documents will be erased at once and cannot be recovered",
-        error_messages={"required": "Tick the box to confirm you want to delete your account"})
     password = forms.CharField(
         label="Your password", strip=False,
         help_text="To check it is really you.",
-        error_messages={"required": "Enter your password to delete your account"},
+        error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     error_messages = {
@@ -332,6 +328,20 @@ class DeleteAccountForm(forms.Form):
         if not get_adapter().reauthenticate(self.user, password):
             raise ValidationError(self.error_messages["incorrect_password"], code="incorrect_password")
         return password
+
+
+class DeleteAccountForm(PasswordCheckForm):
+    """The box and the password on one page, checked together, so the order they are used in
+    does not matter and nothing is half-done (no detour through a separate password page)."""
+
+    confirm = forms.BooleanField(
+        label="I understand that my documents will be erased at once and cannot be recovered",
+        error_messages={"required": "Tick the box to confirm you want to delete your account"})
+    field_order = ["confirm", "password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password to delete your account"
 
 
 class DocumentFilterForm(forms.Form):

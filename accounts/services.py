@@ -337,6 +337,25 @@ def delete_document(*, document: Document, owner: User, sign_in: SignIn | None =
     transaction.on_commit(lambda: _discard_blobs(blobs))
 
 
+# Signed-in devices --------------------------------------------------------------------------------
+
+def signed_in_devices(user: User) -> list[SignIn]:
+    """The member's sessions that are still signed in (ended ones have no session key)."""
+    return list(SignIn.objects.filter(user=user).exclude(session_key=""))
+
+
+@transaction.atomic
+def sign_out_other_devices(*, user: User, keep: SignIn | None) -> int:
+    """End every session of the member but ``keep`` (the one asking). Returns how many ended."""
+    others = SignIn.objects.select_for_update().filter(user=user).exclude(session_key="")
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    keys = list(others.values_list("session_key", flat=True))
+    others.update(session_key="")
+    transaction.on_commit(lambda: _end_sessions(keys))
+    return len(keys)
+
+
 # Erasure ------------------------------------------------------------------------------------------
 
 def _end_sessions(keys: list[str]) -> None:

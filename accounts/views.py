@@ -3,11 +3,12 @@
 import dataclasses
 import datetime
 import logging
+import secrets
+import time
 import unicodedata
 from functools import wraps
 from urllib.parse import quote, urlencode
 
-from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import crypto, exports, services
 from accounts.filetypes import ACCEPTED_EXTENSIONS, RefusedFile, kind_label
@@ -32,10 +33,11 @@ from accounts.forms import (
     DocumentFilterForm,
     DocumentReplaceForm,
     DocumentUploadForm,
+    PasswordCheckForm,
 )
 from accounts.models import Document, DocumentEvent, DocumentVersion, User
 from accounts.sessions import current_sign_in
-from accounts.text import format_bytes
+from accounts.text import describe_device, format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
 from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
@@ -395,25 +397,77 @@ def document_activity(request):
                   {"rows": rows, "page_obj": page, "current_sign_in_id": current})
 
 
+@access(MEMBER)
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def devices(request):
+    """Where the member is signed in, and a way to sign out everywhere else (as Nextcloud and GOV.UK do)."""
+    current = current_sign_in(request)
+    if request.method == "POST":
+        ended = services.sign_out_other_devices(user=request.user, keep=current)
+        messages.success(request, f"You have been signed out on {ended} other device{'s' if ended != 1 else ''}"
+                         if ended else "You were not signed in anywhere else")
+        return redirect("accounts:devices")
+    rows = [{"sign_in": sign_in, "device": describe_device(sign_in.user_agent),
+             "is_current": current is not None and sign_in.pk == current.pk}
+            for sign_in in services.signed_in_devices(request.user)]
+    return render(request, "accounts/devices.html", {"rows": rows, "others": sum(not r["is_current"] for r in rows)})
+
+
 # Your data and deleting your account ---------------------------------------------------------------
+
+EXPORT_SESSION_KEY = "accounts_export"
+EXPORT_LINK_SECONDS = 10 * 60
+
+
+@access(MEMBER)
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_page(request):
+    """Ask for the password here; then the 'ready' page starts the download and says it worked."""
+    form = PasswordCheckForm(request.POST if request.method == "POST" else None, user=request.user,
+                             request=request)
+    if form.is_valid():
+        request.session[EXPORT_SESSION_KEY] = {"token": secrets.token_urlsafe(24), "at": time.time()}
+        return redirect("accounts:data_ready")
+    return render(request, "accounts/data.html", {
+        "form": form, "document_count": Document.objects.owned_by(request.user).count(),
+        "space": _space(request.user)}, status=400 if form.errors else 200)
+
+
+def _export_token(request) -> str | None:
+    """The session's download token, while it is fresh (10 minutes after the password was given)."""
+    export = request.session.get(EXPORT_SESSION_KEY) or {}
+    if not export.get("token") or time.time() - export.get("at", 0) > EXPORT_LINK_SECONDS:
+        return None
+    return export["token"]
+
 
 @access(MEMBER)
 @never_cache
 @login_required
 @require_safe
-def data_page(request):
-    return render(request, "accounts/data.html", {
-        "document_count": Document.objects.owned_by(request.user).count(), "space": _space(request.user)})
+def data_ready(request):
+    token = _export_token(request)
+    if token is None:
+        return redirect("accounts:data")
+    return render(request, "accounts/data_ready.html",
+                  {"download_url": f"{reverse('accounts:data_download')}?{urlencode({'token': token})}"})
 
 
 @access(MEMBER)
 @never_cache
 @login_required
-@require_POST
-@reauthentication_required
+@require_safe
 @document_key_required
 def data_download(request):
-    """Everything we hold about the member, as one zip, streamed (no plaintext copy on our disk)."""
+    """Everything we hold about the member, as one zip, streamed (no plaintext copy on our disk).
+    Only with the token the password gave this session; anything else goes back to ask for it."""
+    token = _export_token(request)
+    if token is None or not secrets.compare_digest(token, request.GET.get("token", "")):
+        return redirect("accounts:data")
     stream = exports.stream_user_data(user=request.user, sign_in=current_sign_in(request))
     response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Disposition"] = attachment_header(exports.export_filename())

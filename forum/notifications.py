@@ -111,3 +111,41 @@ def notify_status_change(post: Post) -> None:
           context={"moderator": post.author.public_name if post.author else "a moderator", "status": status,
                    "reason": quote_member_text(_excerpt(post.body)),
                    "post_url": settings.SITE_URL + post.get_absolute_url()})
+
+
+# --- to one member, about a moderator's decision (not a list: no unsubscribe) ---------------------
+
+
+def _tell(user, *, subject: str, template: str, context: dict) -> None:
+    if user is None or not user.is_active:
+        return
+    body = render_to_string(template, {**context, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                                       "rules_url": settings.SITE_URL + reverse("forum:index")})
+    queue_email(to=user.email, subject=subject, body=body)
+
+
+def tell_author_post_approved(post: Post) -> None:
+    """The author of a held post: a moderator checked it and it is now public."""
+    _tell(post.author, subject=f"Your post is now public: {post.topic.title}",
+          template="forum/email/post_approved.txt",
+          context={"topic": post.topic, "post_url": settings.SITE_URL + post.get_absolute_url()})
+
+
+def tell_author_post_hidden(post: Post) -> None:
+    """The author of a hidden post, with the moderator's reason quoted."""
+    _tell(post.author, subject=f"A moderator hid your post: {post.topic.title}",
+          template="forum/email/post_hidden.txt",
+          context={"topic": post.topic, "reason": quote_member_text(post.hidden_reason),
+                   "post_url": settings.SITE_URL + post.get_absolute_url()})
+
+
+def tell_member_suspended(suspension) -> None:
+    """A suspended member: why, and until when."""
+    _tell(suspension.user, subject="You cannot post on the forum for now",
+          template="forum/email/suspended.txt",
+          context={"suspension": suspension, "reason": quote_member_text(suspension.reason)})
+
+
+def tell_member_suspension_lifted(member) -> None:
+    _tell(member, subject="You can post on the forum again", template="forum/email/suspension_lifted.txt",
+          context={})

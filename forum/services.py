@@ -80,6 +80,12 @@ class NotAnIdea(ForumError):
     field = "status"
 
 
+class StatusUnchanged(ForumError):
+    """The idea already has that status: a second post and a second email would say nothing new."""
+
+    field = "status"
+
+
 class AlreadyReported(ForumError):
     field = "reason"
 
@@ -365,6 +371,9 @@ def change_idea_status(*, topic: Topic, moderator, status: str, reason: str) -> 
         raise NotAnIdea("Only ideas have a status")
     if status not in IdeaStatus.values:
         raise NotAnIdea("Choose a status from the list")
+    if topic.status == status:
+        raise StatusUnchanged(f"This idea is already marked {topic.get_status_display()}. Choose a "
+                              "different status, or reply in the topic to add news")
     now = timezone.now()
     previous = topic.get_status_display() or "no status"
     topic.status, topic.status_reason, topic.status_changed_at = status, reason, now
@@ -462,6 +471,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
     _visibility_changed(post, topic, is_hidden=True)
     log_moderation(moderator=moderator, action="hid a post", target_label=_post_label(post),
                    target_url=post.get_absolute_url(), reason=reason)
+    notifications.tell_author_post_hidden(post)
     return post
 
 
@@ -492,6 +502,7 @@ def approve_post(*, post: Post, moderator) -> Post:
     _bump(topic, timezone.now())
     log_moderation(moderator=moderator, action="approved a held post", target_label=_post_label(post),
                    target_url=post.get_absolute_url())
+    notifications.tell_author_post_approved(post)
     if topic.is_public() and not post.is_first and post.is_public():
         notifications.notify_new_post(post)
     return post
@@ -564,6 +575,7 @@ def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspe
     length = f"for {days} day{'s' if days != 1 else ''}" if days else "until lifted"
     log_moderation(moderator=moderator, action=f"suspended a member {length}",
                    target_label=member.public_name, reason=reason)
+    notifications.tell_member_suspended(suspension)
     return suspension
 
 
@@ -574,4 +586,5 @@ def lift_suspension(*, member, moderator) -> int:
               .update(lifted_at=timezone.now(), lifted_by=moderator))
     if lifted:
         log_moderation(moderator=moderator, action="lifted a suspension", target_label=member.public_name)
+        notifications.tell_member_suspension_lifted(member)
     return lifted

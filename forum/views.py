@@ -29,7 +29,7 @@ from forum.forms import (
 )
 from forum.models import Category, IdeaStatus, Post, Preferences, Report, Support, Topic
 from mycarebudget import shared
-from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
+from mycarebudget.access import AUTHOR, AUTHOR_OR_MODERATOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
 User = get_user_model()
@@ -448,11 +448,15 @@ def idea_status(request, pk):
     topic = get_object_or_404(Topic.objects.select_related("category").filter(category__is_ideas=True), pk=pk)
     form = StatusForm(_posted(request), initial={"status": topic.status})
     if form.is_valid():
-        services.change_idea_status(topic=topic, moderator=request.user, status=form.cleaned_data["status"],
-                                    reason=form.cleaned_data["reason"])
-        topic.refresh_from_db()
-        messages.success(request, f"The idea is now marked {topic.get_status_display()}")
-        return redirect(topic)
+        try:
+            services.change_idea_status(topic=topic, moderator=request.user,
+                                        status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+        except services.StatusUnchanged as error:
+            form.add_error("status", str(error))
+        else:
+            topic.refresh_from_db()
+            messages.success(request, f"The idea is now marked {topic.get_status_display()}")
+            return redirect(topic)
     return render(request, "forum/idea_status.html", {
         "topic": topic, "form": form,
         "crumbs": _topic_crumbs(topic, "Change status"),
@@ -536,11 +540,23 @@ def unsubscribe(request, token):
 # --- moderation ----------------------------------------------------------------------------
 
 
-@access(MODERATOR)
+@access(AUTHOR_OR_MODERATOR)
 @require_safe
-@moderator_required
+@login_required
 def post_history(request, pk):
+    """A post's earlier versions: for its author, and for moderators (with two-step on)."""
     post = get_object_or_404(Post.objects.select_related("topic", "topic__category", "author"), pk=pk)
+    if post.author_id == request.user.pk:
+        return _post_history(request, post)
+    return _moderators_post_history(request, post)
+
+
+@moderator_required
+def _moderators_post_history(request, post):
+    return _post_history(request, post)
+
+
+def _post_history(request, post):
     topic = post.topic
     return render(request, "forum/post_history.html", {
         "post": post, "topic": topic, "revisions": post.revisions.select_related("editor"),

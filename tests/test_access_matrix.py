@@ -335,6 +335,10 @@ def _expected(rule: str, role: str, method: str) -> set:
         return served if role == "owner" else {"missing"}
     if rule == rules.AUTHOR:
         return served if role == "owner" else {"refused", "missing"}
+    if rule == rules.AUTHOR_OR_MODERATOR:
+        if role in ("owner", "moderator", "staff"):
+            return served
+        return {"two-step", "refused"} if role == "moderator_no_two_step" else {"refused", "missing"}
     if rule == rules.MODERATOR:
         if role in ("moderator", "staff"):
             return served

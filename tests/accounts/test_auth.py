@@ -262,3 +262,11 @@ def test_changing_password_needs_the_current_one(client, django_capture_on_commi
     user.refresh_from_db()
     assert user.check_password(new_password)
     assert any("password" in message.subject.lower() for message in mail.outbox)  # told by email
+
+
+def test_two_step_set_up_key_is_shown_in_groups_of_four(client):
+    client.force_login(UserFactory())
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    html = client.get(reverse("mfa_activate_totp")).content.decode()
+    key = re.search(r'<code class="app-setup-key">([^<]+)</code>', html).group(1)
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{1,4})+", key), key

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -43,9 +44,17 @@ def test_data_download_needs_the_password_again_then_streams_everything(client, 
     document = add_document(client)
     client.post(reverse("accounts:document_replace", args=[document.pk]), {"file": pdf("v2.pdf", b"NEWER")})
     add_document(client, "Care plan.pdf", b"SAME-NAME")
-    response = client.post(reverse("accounts:data_download"))
-    assert response.status_code == 302 and reverse("account_reauthenticate") in response["Location"]
-    response = client.post(response["Location"], {"password": PASSWORD})
+    assert client.get(reverse("accounts:data_download"))["Location"] == reverse("accounts:data")
+    response = client.post(reverse("accounts:data"), {"password": "not my password"})
+    assert response.status_code == 400 and "The password is not right" in response.content.decode()
+    response = client.post(reverse("accounts:data"), {"password": PASSWORD})
+    assert response["Location"] == reverse("accounts:data_ready")
+    ready = client.get(response["Location"]).content.decode()
+    assert "Your data download has started" in ready
+    download_url = re.search(r'href="(/account/data/download/\?token=[^"]+)"', ready).group(1)
+    assert f'http-equiv="refresh" content="1;url={download_url}"' in ready
+    assert client.get(reverse("accounts:data_download") + "?token=guess")["Location"] == reverse("accounts:data")
+    response = client.get(download_url.replace("&amp;", "&"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert "attachment;" in response["Content-Disposition"] and "no-store" in response["Cache-Control"]
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -61,6 +70,10 @@ def test_data_download_needs_the_password_again_then_streams_everything(client, 
     assert {entry["note"] for entry in listing} == {"secret note"}
     log = json.loads(archive.read("document-access-log.json"))
     assert {entry["action"] for entry in log} >= {"Uploaded", "New version uploaded"}
+    assert {entry["document"] for entry in log} == {"Care plan"}  # by name, not by id
+    assert "Care plan" in archive.read("document-access-log.csv").decode()
+    index = archive.read("index.html").decode()
+    assert 'href="documents/Care plan.pdf"' in index and "document-access-log.csv" in index
 
 
 def sample_exporter(user):
@@ -80,8 +93,13 @@ def test_export_contains_only_the_members_own_documents(client, member):
     assert "documents/Care plan.pdf" in names and not any("Theirs" in name for name in names)
 
 
-def test_data_download_is_post_only(client, member):
-    assert client.get(reverse("accounts:data_download")).status_code == 405
+def test_another_sessions_download_link_does_not_work(client, member):
+    client.post(reverse("accounts:data"), {"password": PASSWORD})
+    link = re.search(r'href="(/account/data/download/\?token=[^"]+)"',
+                     client.get(reverse("accounts:data_ready")).content.decode()).group(1)
+    other = Client()
+    other.force_login(member)
+    assert other.get(link)["Location"] == reverse("accounts:data")
 
 
 def test_delete_page_explains_what_happens(client, member):

@@ -35,7 +35,7 @@ class MeasurableHasher(PBKDF2PasswordHasher):
 def _production_like(settings):
     settings.PASSWORD_HASHERS = ["tests.accounts.test_timing.MeasurableHasher"]
     settings.ACCOUNT_RATE_LIMITS = False
-    settings.ACCOUNT_EVEN_TIME_SECONDS = 0.5  # production's 1.5 s, scaled like the hasher
+    settings.ACCOUNT_EVEN_TIME_SECONDS = 0.3  # production's 1.5 s, scaled like the hasher
 
 
 def _median_gap(known, unknown) -> tuple[float, float, float]:
@@ -50,7 +50,10 @@ def _median_gap(known, unknown) -> tuple[float, float, float]:
     return abs(known_median - unknown_median), known_median, unknown_median
 
 
-def test_sign_up_takes_as_long_for_a_taken_address_as_for_a_new_one(client):
+def test_sign_up_takes_as_long_for_a_taken_address_as_for_a_new_one(client, settings):
+    # Above a whole sign-up on a machine shared with other test runs (0.7-0.8 s seen), as
+    # production's 1.5 s is above a whole sign-up with its full-strength hasher.
+    settings.ACCOUNT_EVEN_TIME_SECONDS = 1.0
     taken = UserFactory(email="taken@example.com")
     assert taken.pk
 

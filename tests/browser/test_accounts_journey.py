@@ -80,7 +80,7 @@ def test_upload_refusal_is_accessible(page, sign_in, assert_accessible, tmp_path
 @pytest.mark.parametrize("path", ["/account/login/", "/account/password/reset/", "/account/email/",
                                   "/account/password/change/", "/account/2fa/", "/account/2fa/totp/activate/",
                                   "/account/documents/activity/", "/account/data/", "/account/delete/",
-                                  "/account/display-name/"])
+                                  "/account/display-name/", "/account/devices/", "/account/documents/"])
 def test_account_pages_are_accessible(page, sign_in, assert_accessible, path, document_root):  # noqa: F811
     if path != "/account/login/" and path != "/account/password/reset/":
         sign_in(UserFactory())

@@ -83,7 +83,45 @@ def test_held_reply_emails_nobody_until_approved(moderator, run_on_commit):
     assert post.is_held and mail.outbox == []
     with run_on_commit():
         services.approve_post(post=post, moderator=moderator)
-    assert [m.to[0] for m in mail.outbox] == [topic.author.email]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([topic.author.email, post.author.email])
+    told = next(m for m in mail.outbox if m.to == [post.author.email])
+    assert told.subject == f"Your post is now public: {topic.title}"
+
+
+def test_author_is_told_why_their_post_was_hidden(moderator, run_on_commit):
+    author = member(display_name="Writer Wyn")
+    post = reply(start(), author=author, body="My NHS number is 123")
+    with run_on_commit():
+        services.hide_post(post=post, moderator=moderator, reason="It had an NHS number in it")
+    (message,) = mail.outbox
+    assert message.to == [author.email] and message.subject.startswith("A moderator hid your post")
+    assert "\n> It had an NHS number in it\n" in message.body
+    assert f"http://testserver/forum/posts/{post.pk}/" in message.body
+
+
+def test_member_is_told_of_a_suspension_and_its_end_and_of_its_lifting(moderator, run_on_commit):
+    someone = member()
+    with run_on_commit():
+        suspension = services.suspend_member(member=someone, moderator=moderator, reason="Spam links", days=7)
+    (message,) = mail.outbox
+    assert message.to == [someone.email] and message.subject == "You cannot post on the forum for now"
+    assert "> Spam links" in message.body and suspension.ends_at.strftime("%-d %B %Y") in message.body
+    with run_on_commit():
+        services.lift_suspension(member=someone, moderator=moderator)
+    assert mail.outbox[-1].subject == "You can post on the forum again"
+
+
+def test_setting_the_status_an_idea_already_has_is_refused(client, moderator, run_on_commit):
+    topic = idea()
+    client.force_login(moderator)
+    url = reverse("forum:idea_status", args=[topic.pk])
+    with run_on_commit():
+        client.post(url, {"status": "planned", "reason": "Next month."})
+        response = client.post(url, {"status": "planned", "reason": "Next month."})
+    assert response.status_code == 200
+    assert "This idea is already marked Planned" in response.content.decode()
+    assert Post.objects.filter(topic=topic, kind=Post.Kind.STATUS).count() == 1
+    assert len([m for m in mail.outbox if m.subject.startswith("Idea planned")]) == 1
 
 
 def test_status_change_emails_supporters_with_who_and_why(client, moderator, run_on_commit):

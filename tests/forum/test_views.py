@@ -301,12 +301,16 @@ def test_delete_shows_as_deleted_and_moderators_can_still_read_it(client, modera
     assert "Words to delete" in moderator_html and "Only moderators see what it said" in moderator_html
 
 
-def test_edit_history_is_for_moderators(client, moderator):
+def test_edit_history_is_for_its_author_and_moderators(client, moderator):
     author = member()
     post = reply(start(), author=author, body="Original words")
     services.edit_post(post=post, editor=author, body="Changed words")
     url = reverse("forum:post_history", args=[post.pk])
     client.force_login(author)
+    html = html_of(client.get(url))
+    assert "Original words" in html and "Changed words" in html
+    assert url in html_of(client.get(post.topic.get_absolute_url()))  # linked from their own post
+    client.force_login(member())
     assert client.get(url).status_code == 403
     client.force_login(moderator)
     html = html_of(client.get(url))
