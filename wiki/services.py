@@ -15,7 +15,7 @@ from mycarebudget.mail import queue_email
 from mycarebudget.models import log_moderation
 from mycarebudget.permissions import is_moderator
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import page_cache, search
+from wiki import easy_read, page_cache, search
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import CONTENT_FIELDS, EditProposal, Page, PageLink, PageVersion, SlugRedirect, slug_is_reserved
 
@@ -119,6 +119,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
         _refresh_pages_linking_to(page)
     search.index_page(page)
     page_cache.forget([page.slug, old_slug])
+    easy_read.touch_partner(page)
     return PageVersion.objects.get(page=page, number=page.revision)
 
 
