@@ -223,6 +223,35 @@ class DocumentReplaceForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
+    """The box and the password on one page, checked together, so the order they are used in
+    does not matter and nothing is half-done (no detour through a separate password page)."""
+
     confirm = forms.BooleanField(
         label="I understand that my documents will be erased at once and cannot be recovered",
         error_messages={"required": "Tick the box to confirm you want to delete your account"})
+    password = forms.CharField(
+        label="Your password", strip=False,
+        help_text="To check it is really you.",
+        error_messages={"required": "Enter your password to delete your account"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    error_messages = {
+        "incorrect_password": "The password is not right. Enter the password you use to sign in",
+        "too_many_attempts": "You have entered a wrong password too many times. Wait a few minutes "
+                             "and try again",
+    }
+
+    def __init__(self, *args, user, request, **kwargs):
+        self.user, self.request = user, request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        from allauth.account.adapter import get_adapter
+        from allauth.core import ratelimit
+
+        password = self.cleaned_data["password"]
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts")
+        if not get_adapter().reauthenticate(self.user, password):
+            raise ValidationError(self.error_messages["incorrect_password"], code="incorrect_password")
+        return password

@@ -307,15 +307,29 @@ def _end_sessions(keys: list[str]) -> None:
         store(session_key=key).delete()
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What delete_account erased, so the member can be told."""
+
+    documents: int
+    versions: int
+    sign_ins: int
+    had_two_step: bool
+
+
 @transaction.atomic
-def delete_account(*, user: User) -> None:
+def delete_account(*, user: User) -> Erasure:
     """Erase a member: documents and their keys, email addresses, authenticators, sessions.
 
-    The User row stays, anonymised and inactive, so guide edits and forum posts that point at
-    it are kept and shown as "deleted user".
+    All rows go in one transaction (a failure erases nothing); the stored files and the other
+    sessions go once it has committed. The User row stays, anonymised and inactive, so guide
+    edits and forum posts that point at it are kept and shown as "deleted user".
     """
     _lock_owner(user)
     blobs = list(DocumentVersion.objects.filter(document__owner=user).values_list("blob_name", flat=True))
+    erasure = Erasure(documents=Document.objects.filter(owner=user).count(), versions=len(blobs),
+                      sign_ins=SignIn.objects.filter(user=user).count(),
+                      had_two_step=Authenticator.objects.filter(user=user).exists())
     session_keys = [key for key in SignIn.objects.filter(user=user).values_list("session_key", flat=True)
                     if key]
     Document.objects.filter(owner=user).delete()
@@ -333,3 +347,4 @@ def delete_account(*, user: User) -> None:
     user.save()
     transaction.on_commit(lambda: _discard_blobs(blobs))
     transaction.on_commit(lambda: _end_sessions(session_keys))
+    return erasure

@@ -19,4 +19,5 @@ urlpatterns = [
     path("account/data/", views.data_page, name="data"),
     path("account/data/download/", views.data_download, name="data_download"),
     path("account/delete/", views.account_delete, name="delete"),
+    path("account/deleted/", views.account_deleted, name="deleted"),
 ]

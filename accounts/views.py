@@ -1,5 +1,6 @@
 """Your account, private documents, your data and account deletion. HTTP only: rules live in services."""
 
+import dataclasses
 import logging
 import unicodedata
 from functools import wraps
@@ -12,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Max, Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +36,7 @@ from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
+from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ def _owned_document(request, pk) -> Document:
 
 # Your account ------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -80,6 +84,7 @@ def account_home(request):
     })
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -94,6 +99,7 @@ def display_name_edit(request):
 
 # Documents ---------------------------------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -146,6 +152,7 @@ def _file_error(form, message: str) -> None:
     form.add_error("file", ValidationError(message))
 
 
+@access(MEMBER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_upload checks CSRF
 @never_cache
 @login_required
@@ -169,6 +176,7 @@ def _document_upload(request):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -184,6 +192,7 @@ def document_detail(request, pk):
     })
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -203,6 +212,7 @@ def document_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+@access(OWNER)
 @csrf_exempt  # only so the upload handler can be swapped first: _document_replace checks CSRF
 @never_cache
 @login_required
@@ -228,6 +238,7 @@ def _document_replace(request, pk):
                   status=_upload_status(request, form))
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -273,6 +284,7 @@ def _download(request, document, version, *, number_in_name: bool):
     return response
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -285,6 +297,7 @@ def document_download(request, pk):
     return _download(request, document, version, number_in_name=False)
 
 
+@access(OWNER)
 @never_cache
 @login_required
 @require_safe
@@ -295,6 +308,7 @@ def version_download(request, pk, number):
     return _download(request, document, version, number_in_name=True)
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -314,6 +328,7 @@ def document_activity(request):
 
 # Your data and deleting your account ---------------------------------------------------------------
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_safe
@@ -322,6 +337,7 @@ def data_page(request):
         "document_count": Document.objects.owned_by(request.user).count(), "space": _space(request.user)})
 
 
+@access(MEMBER)
 @never_cache
 @login_required
 @require_POST
@@ -338,18 +354,41 @@ def data_download(request):
     return response
 
 
+ERASURE_SESSION_KEY = "accounts_erasure"
+
+
+@access(MEMBER)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
 def account_delete(request):
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    """One form: the box and the password together. On success the member is signed out
+    everywhere and sent to a page that says what was erased."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None,
+                             user=request.user, request=request)
     if form.is_valid():
-        services.delete_account(user=request.user)
-        logout(request)
-        messages.success(request, "Your account has been deleted and your documents erased")
-        return redirect("home")
+        try:
+            erasure = services.delete_account(user=request.user)
+        except DatabaseError:
+            logger.exception("account deletion failed; nothing was erased")
+            form.add_error(None, "We could not delete your account just now, and nothing has been erased. "
+                                 "Try again in a few minutes.")
+        else:
+            logout(request)
+            request.session[ERASURE_SESSION_KEY] = dataclasses.asdict(erasure)
+            return redirect("accounts:deleted")
     return render(request, "accounts/account_delete.html", {
         "form": form, "document_count": Document.objects.owned_by(request.user).count(),
         "data_url": reverse("accounts:data"),
     }, status=400 if form.errors else 200)
+
+
+@access(PUBLIC)
+@never_cache
+@require_safe
+def account_deleted(request):
+    """Shown once, to the browser that deleted the account; anyone else is sent home."""
+    erasure = request.session.get(ERASURE_SESSION_KEY)
+    if erasure is None or request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "accounts/account_deleted.html", {"erasure": erasure})

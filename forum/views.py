@@ -30,6 +30,7 @@ from forum.forms import (
 )
 from forum.models import Category, IdeaStatus, Post, Preferences, Report, Suspension, Topic
 from mycarebudget import microcache
+from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.models import ModerationLogEntry
 from mycarebudget.permissions import is_moderator, moderator_required
@@ -69,6 +70,7 @@ def _topic_crumbs(topic: Topic, page: str = "") -> list[tuple[str, str]]:
 # --- reading -------------------------------------------------------------------------------
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def forum_index(request):
@@ -81,6 +83,7 @@ def forum_index(request):
     })
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def category_detail(request, category):
@@ -140,6 +143,7 @@ def _can_start_topic(user, category: Category) -> bool:
     return not category.moderators_only_topics or is_moderator(user)
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def ideas_done(request):
@@ -192,6 +196,7 @@ def _render_topic(request, topic: Topic, *, member: member_view.MemberView | Non
     return _member_response(request, html, member.topic_choices(post_authors), status)
 
 
+@access(PUBLIC)
 @require_safe
 @anonymous_microcache
 def topic_detail(request, pk, slug):
@@ -241,6 +246,7 @@ def _post_for(user, pk: int) -> Post:
         .select_related("topic", "topic__category", "author"), pk=pk)
 
 
+@access(PUBLIC)
 @require_safe
 def post_detail(request, pk):
     post = _post_for(request.user, pk)
@@ -250,6 +256,7 @@ def post_detail(request, pk):
 # --- writing -------------------------------------------------------------------------------
 
 
+@access(POSTER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def topic_create(request, category):
@@ -285,6 +292,7 @@ def _quote(post: Post) -> str:
     return f"> **{name}** wrote:\n>\n{quoted}\n\n"
 
 
+@access(POSTER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def reply_create(request, pk):
@@ -331,6 +339,7 @@ def _own_post(user, pk: int) -> Post:
         .select_related("topic", "topic__category"), pk=pk)
 
 
+@access(AUTHOR)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_edit(request, pk):
@@ -355,6 +364,7 @@ def post_edit(request, pk):
     })
 
 
+@access(AUTHOR)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_delete(request, pk):
@@ -370,6 +380,7 @@ def post_delete(request, pk):
     })
 
 
+@access(MEMBER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_report(request, pk):
@@ -396,6 +407,7 @@ def post_report(request, pk):
 # --- ideas ---------------------------------------------------------------------------------
 
 
+@access(POSTER)
 @require_POST
 @login_required
 def idea_support(request, pk):
@@ -409,6 +421,7 @@ def idea_support(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)  # taking support back is allowed while suspended: it adds nothing
 @require_POST
 @login_required
 def idea_withdraw(request, pk):
@@ -418,6 +431,7 @@ def idea_withdraw(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def idea_status(request, pk):
@@ -442,6 +456,7 @@ def _email_off(user) -> bool:
     return Preferences.objects.filter(user=user, email_notifications=False).exists()
 
 
+@access(MEMBER)
 @require_POST
 @login_required
 def topic_follow(request, pk):
@@ -455,6 +470,7 @@ def topic_follow(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)
 @require_POST
 @login_required
 def topic_unfollow(request, pk):
@@ -464,6 +480,7 @@ def topic_unfollow(request, pk):
     return redirect(topic)
 
 
+@access(MEMBER)
 @require_http_methods(["GET", "POST"])
 @login_required
 def forum_settings(request):
@@ -482,6 +499,7 @@ def forum_settings(request):
     })
 
 
+@access(TOKEN)
 @csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
@@ -508,6 +526,7 @@ def unsubscribe(request, token):
 # --- moderation ----------------------------------------------------------------------------
 
 
+@access(MODERATOR)
 @require_safe
 @moderator_required
 def post_history(request, pk):
@@ -519,6 +538,7 @@ def post_history(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def post_hide(request, pk):
@@ -535,6 +555,7 @@ def post_hide(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_unhide(request, pk):
@@ -544,6 +565,7 @@ def post_unhide(request, pk):
     return redirect(_post_location(post, request.user))
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_approve(request, pk):
@@ -553,6 +575,7 @@ def post_approve(request, pk):
     return redirect("forum:moderation_reports")
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def post_dismiss_reports(request, pk):
@@ -562,6 +585,7 @@ def post_dismiss_reports(request, pk):
     return redirect("forum:moderation_reports")
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def topic_lock(request, pk):
@@ -571,6 +595,7 @@ def topic_lock(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def topic_unlock(request, pk):
@@ -580,6 +605,7 @@ def topic_unlock(request, pk):
     return redirect(topic)
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def topic_move(request, pk):
@@ -595,6 +621,7 @@ def topic_move(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def member_suspend(request, pk):
@@ -617,6 +644,7 @@ def member_suspend(request, pk):
     })
 
 
+@access(MODERATOR)
 @require_POST
 @moderator_required
 def member_lift(request, pk):
@@ -626,6 +654,7 @@ def member_lift(request, pk):
     return redirect("forum:moderation_reports")
 
 
+@access(MODERATOR)
 @require_safe
 @moderator_required
 def moderation_reports(request):
@@ -648,6 +677,7 @@ def moderation_reports(request):
     })
 
 
+@access(MODERATOR)
 @require_safe
 @moderator_required
 def moderation_log(request):

@@ -11,12 +11,13 @@ PUBLIC = "public"  # anyone may read it
 MEMBER = "member"  # signed-in members; anonymous visitors are sent to sign in
 POSTER = "poster"  # signed-in members who are not suspended (writes to the forum or the wiki)
 OWNER = "owner"  # a member's own private object: everyone else gets 404, anonymous visitors sign in
+AUTHOR = "author"  # changes to a member's own public contribution (their post): others are refused
 MODERATOR = "moderator"  # moderators with two-step verification; others are refused (403 or sign-in)
 STAFF = "staff"  # staff with two-step verification (operators' pages)
-TOKEN = "token"  # anyone holding a secret link (unsubscribe, share links, calendar feeds)
+TOKEN = "token"  # noqa: S105 (a rule name, not a secret) - anyone holding a secret link (unsubscribe, share links, calendar feeds)
 OPEN_POST = "open-post"  # endpoints machines post to without a session (CSP reports)
 
-RULES = {PUBLIC, MEMBER, POSTER, OWNER, MODERATOR, STAFF, TOKEN, OPEN_POST}
+RULES = {PUBLIC, MEMBER, POSTER, OWNER, AUTHOR, MODERATOR, STAFF, TOKEN, OPEN_POST}
 
 
 def access(rule: str):

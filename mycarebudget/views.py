@@ -11,26 +11,32 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from mycarebudget.access import OPEN_POST, PUBLIC, access
+
 csp_logger = logging.getLogger("mycarebudget.csp")
 CSP_REPORT_MAX_BYTES = 10_000
 CSP_REPORTS_PER_MINUTE = 60
 
 
+@access(PUBLIC)
 @require_safe
 def home(request):
     return render(request, "home.html")
 
 
+@access(PUBLIC)
 @require_safe
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
+@access(PUBLIC)
 @require_safe
 def privacy(request):
     return render(request, "pages/privacy.html")
 
 
+@access(PUBLIC)
 @never_cache
 @require_safe
 def healthz(request):
@@ -44,6 +50,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@access(OPEN_POST)
 @csrf_exempt  # browsers send these themselves, with no token
 @require_POST
 def csp_report(request):

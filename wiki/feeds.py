@@ -2,10 +2,12 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from mycarebudget.access import PUBLIC
 from wiki.models import PageVersion
 
 
 class RecentChangesFeed(Feed):
+    access = PUBLIC  # read by tests/test_access_matrix.py
     feed_type = Atom1Feed
     title = "MyCareBudget: recent changes to the guides"
     subtitle = "Every published change to MyCareBudget's guidance pages."

@@ -15,6 +15,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mycarebudget import microcache
+from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
 from wiki import page_cache, services
@@ -50,6 +51,7 @@ def _crumbs(page: Page | None = None, *extra):
     return crumbs + list(extra)
 
 
+@access(PUBLIC)
 @require_safe
 def page_index(request):
     pages = Page.objects.live().only("title", "slug", "summary", "topic").order_by("topic", "title")
@@ -58,6 +60,7 @@ def page_index(request):
     return render(request, "wiki/page_index.html", {"topics": topics, "crumbs": [("Guides", "")]})
 
 
+@access(PUBLIC)
 @require_safe
 def page_by_id(request, pk):
     """A permanent link by number, for sites that want one that survives any rename."""
@@ -65,6 +68,7 @@ def page_by_id(request, pk):
     return redirect("wiki:page_detail", page.slug)
 
 
+@access(PUBLIC)
 @require_safe
 def page_detail(request, slug):
     """A guide. Everyone shares one rendering of it (members' header put in per request);
@@ -112,6 +116,7 @@ def _render_page(request, page: Page, extra: dict | None = None) -> HttpResponse
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_history(request, slug):
     found = _find_page(slug, "history/")
@@ -126,6 +131,7 @@ def page_history(request, slug):
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_version(request, slug, number):
     found = _find_page(slug, f"versions/{number}/")
@@ -140,6 +146,7 @@ def page_version(request, slug, number):
     })
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare_choose(request, slug):
     """The history page's compare form (a plain GET form) lands here."""
@@ -151,6 +158,7 @@ def page_compare_choose(request, slug):
     return redirect("wiki:page_compare", slug, a, b)
 
 
+@access(PUBLIC)
 @require_safe
 def page_compare(request, slug, a, b):
     found = _find_page(slug, f"compare/{a}/{b}/")
@@ -170,6 +178,7 @@ def page_compare(request, slug, a, b):
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request, slug):
@@ -208,6 +217,7 @@ def page_edit(request, slug):
     })
 
 
+@access(POSTER)
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_new(request):
@@ -241,6 +251,7 @@ def _after_proposal(request, proposal: EditProposal):
     return redirect("wiki:my_edit_detail", proposal.pk)
 
 
+@access(MODERATOR)
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def page_retire(request, slug):
@@ -256,6 +267,7 @@ def page_retire(request, slug):
                                                       "crumbs": _crumbs(page, ("Retire", ""))})
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def page_restore(request, slug, number):
@@ -266,6 +278,7 @@ def page_restore(request, slug, number):
     return redirect("wiki:page_detail", version.page.slug)
 
 
+@access(PUBLIC)
 @require_safe
 def recent_changes(request):
     versions = (PageVersion.objects.filter(page__retired_at__isnull=True)
@@ -275,6 +288,7 @@ def recent_changes(request):
         "page_obj": page_obj, "crumbs": _crumbs(None, ("Recent changes", ""))})
 
 
+@access(MEMBER)
 @login_required
 @require_safe
 def my_edits(request):
@@ -284,6 +298,7 @@ def my_edits(request):
                                                   "crumbs": _crumbs(None, ("My edits", ""))})
 
 
+@access(OWNER)
 @login_required
 @require_safe
 def my_edit_detail(request, pk):
@@ -294,6 +309,7 @@ def my_edit_detail(request, pk):
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 
+@access(OWNER)
 @login_required
 @require_POST
 def my_edit_withdraw(request, pk):
@@ -316,6 +332,7 @@ def _proposal_diff(proposal: EditProposal) -> dict:
             "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
 
 
+@access(MODERATOR)
 @moderator_required
 @require_safe
 def moderation_queue(request):
@@ -326,6 +343,7 @@ def moderation_queue(request):
         "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
 
 
+@access(MODERATOR)
 @moderator_required
 @require_safe
 def moderation_review(request, pk):
@@ -341,6 +359,7 @@ def _review(request, proposal, approve_form, reject_form, status=200):
     }, status=status)
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def moderation_approve(request, pk):
@@ -365,6 +384,7 @@ def moderation_approve(request, pk):
     return redirect("wiki:moderation_queue")
 
 
+@access(MODERATOR)
 @moderator_required
 @require_POST
 def moderation_reject(request, pk):
@@ -381,6 +401,7 @@ def moderation_reject(request, pk):
     return redirect("wiki:moderation_queue")
 
 
+@access(PUBLIC)
 @require_safe
 def search(request):
     """Guides and discussions, ranked, with highlighted snippets."""

@@ -90,32 +90,74 @@ def test_delete_page_explains_what_happens(client, member):
     assert "erased from our storage" in html and "“deleted user”" in html and "download your data" in html
 
 
-def test_delete_needs_the_password_again(client, member):
+def test_delete_needs_the_password(client, member):
     response = client.post(reverse("accounts:delete"), {"confirm": "on"})
-    assert response.status_code == 302 and reverse("account_reauthenticate") in response["Location"]
-    assert User.objects.get(pk=member.pk).is_active
-
-
-def test_delete_needs_the_box_ticked(client, member):
-    reauthenticate(client)
-    response = client.post(reverse("accounts:delete"), {})
     assert response.status_code == 400
-    assert "Tick the box to confirm" in response.content.decode()
+    assert "Enter your password to delete your account" in response.content.decode()
     assert User.objects.get(pk=member.pk).is_active
+
+
+def test_delete_refuses_a_wrong_password(client, member):
+    response = client.post(reverse("accounts:delete"), {"confirm": "on", "password": "not my password"})
+    assert response.status_code == 400 and "The password is not right" in response.content.decode()
+    assert User.objects.get(pk=member.pk).is_active
+
+
+def test_delete_needs_the_box_ticked_and_says_so_on_the_same_page(client, member):
+    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Tick the box to confirm" in html
+    assert '<form method="post" novalidate>' in html  # posts back to /account/delete/, not elsewhere
+    assert '<a href="#id_confirm">' in html
+    assert User.objects.get(pk=member.pk).is_active
+
+
+def test_delete_in_the_other_order_works(client, member):
+    """Password first without the box, then the box: both on the same page, no detour."""
+    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    response = client.post(reverse("accounts:delete"), {"confirm": "on", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:deleted")
+    assert not User.objects.get(pk=member.pk).is_active
+
+
+def test_a_failed_deletion_erases_nothing_and_says_so(client, member, monkeypatch, _documents):
+    """The last write fails after every delete has run: the transaction puts them all back."""
+    from django.db import DatabaseError
+
+    add_document(client)
+
+    def fail(self):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(User, "set_unusable_password", fail)
+    response = client.post(reverse("accounts:delete"), {"confirm": "on", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "nothing has been erased" in response.content.decode()
+    assert User.objects.get(pk=member.pk).is_active and Document.objects.count() == 1
+    assert len(stored_files(_documents)) == 1
+
+
+def test_the_deleted_page_is_only_for_the_browser_that_deleted(client, member):
+    assert client.get(reverse("accounts:deleted"))["Location"] == reverse("home")
+    assert Client().get(reverse("accounts:deleted"))["Location"] == reverse("home")
 
 
 def test_deleting_the_account_erases_documents_keys_and_sessions_at_once(
         client, member, _documents, django_capture_on_commit_callbacks):
     document = add_document(client)
+    add_document(client, "Timesheet.pdf")
     client.post(reverse("accounts:document_replace", args=[document.pk]), {"file": pdf("v2.pdf")})
     TOTP.activate(member, generate_totp_secret())
     second_browser = Client()
     second_browser.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
-    assert len(stored_files(_documents)) == 2 and Session.objects.count() >= 2
-    reauthenticate(client)
+    assert len(stored_files(_documents)) == 3 and Session.objects.count() >= 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:delete"), {"confirm": "on"})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+        response = client.post(reverse("accounts:delete"), {"confirm": "on", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:deleted")
+    html = client.get(response["Location"]).content.decode()
+    assert "Your account has been deleted" in html and "You have been signed out" in html
+    assert "Your 2 documents (3 files in all" in html and "two-step verification" in html
+    assert client.get(reverse("accounts:home")).status_code == 302  # signed out
     assert stored_files(_documents) == []
     assert not Document.objects.exists() and not DocumentVersion.objects.exists()
     assert not DocumentEvent.objects.exists() and not SignIn.objects.filter(user=member).exists()
