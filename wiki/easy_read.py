@@ -42,8 +42,9 @@ def confirm_easy_read(*, easy_read: Page, moderator) -> Page:
     if easy_read.easy_read_of is None:
         raise ValueError(f"{easy_read.title} is not an Easy Read page")
     mark_checked(easy_read)
+    standard = easy_read.easy_read_of
     log_moderation(moderator=moderator, action="confirmed an Easy Read page is up to date",
                    target_label=easy_read.title, target_url=easy_read.get_absolute_url(),
-                   reason=f"Checked against version {easy_read.easy_read_of.revision} of {easy_read.easy_read_of.title}")
+                   reason=f"Checked against version {standard.revision} of {standard.title}")
     easy_read.refresh_from_db()
     return easy_read

@@ -3,8 +3,7 @@ from django.core.management import call_command
 
 from wiki import services
 from wiki.models import EditProposal, Page
-from wiki.starter import (STARTER_DIR, STARTER_EMAIL, STARTER_SUMMARY, is_loader_version, starter_pages,
-                          starter_user)
+from wiki.starter import STARTER_DIR, STARTER_EMAIL, STARTER_SUMMARY, is_loader_version, starter_pages, starter_user
 
 pytestmark = pytest.mark.django_db
 
