@@ -97,6 +97,9 @@ def _sample_world(settings) -> World:
     wiki_services._publish(page=page, content={**content, "body": content["body"] + "\nMore.\n"}, author=None,
                            edit_summary="Second")
     page.refresh_from_db()
+    easy = wiki_services._publish(page=None, author=None, edit_summary="First", content={
+        **content, "title": "Employing a PA (Easy Read)", "slug": "employing-a-pa-easy-read"}).page
+    Page.objects.filter(pk=easy.pk).update(easy_read_of=page)
     proposal = wiki_services.propose_edit(page=page, author=owner, content={**content, "summary": "Changed."},
                                           edit_summary="Shorter", base_revision=page.revision)
     assert isinstance(proposal, EditProposal)
@@ -145,6 +148,7 @@ def _samples(world: World) -> dict:
         "wiki:page_compare": {"slug": page.slug, "a": 1, "b": 2},
         "wiki:page_edit": {"slug": page.slug},
         "wiki:page_retire": {"slug": page.slug},
+        "wiki:easy_read_check": {"slug": "employing-a-pa-easy-read"},
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
         **{f"forum:{name}": {"pk": topic.pk} for name in (

@@ -18,7 +18,7 @@ from mycarebudget import microcache
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
 from mycarebudget.permissions import is_moderator, moderator_required
 from mycarebudget.search import query_terms
-from wiki import page_cache, services
+from wiki import easy_read, page_cache, services
 from wiki.diff import field_changes, line_diff
 from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
@@ -438,3 +438,19 @@ def _search_discussions(query: str, *, limit: int) -> list:
     except ImportError:  # the forum's search is optional to the wiki
         return []
     return search_discussions(query, limit=limit)
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def easy_read_check(request, slug):
+    """A moderator confirms an Easy Read page still says what its standard page now says."""
+    easy = get_object_or_404(Page.objects.live().select_related("easy_read_of"), slug=slug,
+                             easy_read_of__isnull=False)
+    if request.method == "POST":
+        easy_read.confirm_easy_read(easy_read=easy, moderator=request.user)
+        messages.success(request, "The Easy Read version is marked as up to date")
+        return redirect(easy)
+    return render(request, "wiki/easy_read_check.html", {
+        "easy": easy, "standard": easy.easy_read_of, "out_of_date": easy.easy_read_is_out_of_date(),
+        "crumbs": _crumbs(easy, ("Check the Easy Read version", ""))})
