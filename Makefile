@@ -19,9 +19,15 @@ migrate: $(VENV)/.installed
 
 starter: migrate
 	$(MANAGE) load_starter_guidance
+	$(MANAGE) load_starter_templates
 
+# A missing key is never replaced while documents exist: the site then serves, with documents
+# answering "temporarily unavailable" (503), until the key file is restored.
+# The mail worker (db_worker) runs beside the web server and stops with it.
 run: starter
-	$(MANAGE) ensure_document_key
+	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
@@ -31,13 +37,15 @@ test: $(VENV)/.installed
 # cookies work over plain http on this machine; never set it in production.
 serve: export DJANGO_SETTINGS_MODULE = mycarebudget.settings.prod
 serve: export DJANGO_LOCAL_HTTP ?= 1
+serve: export SITE_URL ?= http://$(HOST):$(PORT)
 serve: $(VENV)/.installed
 	@mkdir -p var && [ -s var/secret_key ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
-	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && \
-	$(MANAGE) ensure_document_key && \
-	$(VENV)/bin/gunicorn mycarebudget.wsgi --bind $(HOST):$(PORT) --workers 2
+	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
+	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
+	{ $(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn mycarebudget.wsgi -c python:mycarebudget.gunicorn_conf; }
 
 migrations-check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run

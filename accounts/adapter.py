@@ -1,6 +1,7 @@
 """django-allauth adapters: our words, our mail queue, and TOTP secrets kept encrypted."""
 
 import base64
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -9,7 +10,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+from accounts.text import describe_device
 from mycarebudget.mail import queue_email
+
+
+def site_link(url: str) -> str:
+    """The same path and query under SITE_URL, the site's public address."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    return settings.SITE_URL + path + (f"?{parts.query}" if parts.query else "")
 
 # Shown wherever allauth would have used its own wording. None of them says
 # whether an email address has an account.
@@ -37,13 +46,21 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render allauth's message, then hand it to the shared queue (sent after commit)."""
+        """Render our wording of allauth's message, then hand it to the shared queue (sent after commit).
+
+        Links point at SITE_URL whatever host the request came in on; the browser is described
+        in words ("Chrome on an Android phone"), never as its raw User-Agent string; no
+        member-written text (such as a display name) is put in the message.
+        """
         from allauth.core import context as allauth_context
 
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "site_name": settings.SITE_NAME,
-               "site_url": settings.SITE_URL}
-        ctx.update(context)
+        ctx = {"request": request, "email": email}
+        ctx.update({key: site_link(value) if key.endswith("_url") and isinstance(value, str) else value
+                    for key, value in context.items()})
+        ctx.update({"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                    "device": describe_device(ctx.pop("user_agent", "") or "")})
+        ctx.pop("user", None)
         message = self.render_mail(template_prefix, email, ctx)
         queue_email(to=message.to, subject=message.subject, body=message.body)
 

@@ -1,7 +1,8 @@
 """'Your data': everything we hold about a member, as one zip, streamed as it is built.
 
 Other apps add their part through USER_DATA_EXPORTERS: dotted paths to `user_data(user) ->
-dict[str, object]`, mapping a file name inside the zip to JSON-serialisable data. An app whose
+dict[str, object]`, mapping a file name inside the zip to JSON-serialisable data (or a string,
+written as it is, for a readable CSV). An app whose
 exporter does not exist yet is skipped.
 """
 
@@ -97,6 +98,9 @@ def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[b
     keyring = crypto.load_keyring()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         def add_json(name: str, data) -> None:
+            if isinstance(data, str):  # an app's readable file (a CSV) goes in as it is
+                archive.writestr(name, data)
+                return
             archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
         add_json("profile.json", profile_data(user))

@@ -21,8 +21,9 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
+from django.utils.module_loading import import_string
 
-from accounts import crypto, filetypes
+from accounts import crypto, filetypes, keys
 from accounts.filetypes import RefusedFile
 from accounts.models import Document, DocumentEvent, DocumentVersion, SignIn, User
 from accounts.text import clean_filename, format_bytes, split_extension
@@ -178,8 +179,8 @@ def _add_version(*, document: Document, upload, kind: filetypes.FileKind, origin
                  keyring: crypto.Keyring, written: list[str]) -> DocumentVersion:
     data_key = crypto.new_data_key()
     aad = _version_aad(document, number)
-    key_id, wrapped = crypto.wrap_key(data_key, aad=aad, keyring=keyring)
     blob_name = _write_blob(upload, data_key=data_key, aad=aad)
+    key_id, wrapped = crypto.wrap_key(data_key, aad=aad, keyring=keyring)
     written.append(blob_name)
     return DocumentVersion.objects.create(
         document=document, number=number, blob_name=blob_name, size=upload.size,
@@ -218,19 +219,22 @@ def store_document(*, owner: User, upload, kind: str, name: str = "", note: str 
     crypto.KeyUnavailable when no master key is configured.
     """
     original, file_kind = _identify(upload)
-    keyring = crypto.load_keyring()
+    crypto.load_keyring()  # refuse before any work when no key is configured
     document = Document(id=uuid.uuid4(), owner=owner, kind=kind)
     meta_key = crypto.new_data_key()
     aad = _metadata_aad(document)
-    document.key_id, document.wrapped_key = crypto.wrap_key(meta_key, aad=aad, keyring=keyring)
     display = name or split_extension(original)[0] or original
     document.name_encrypted = crypto.encrypt_text(meta_key, display, aad=aad, field="name")
     document.note_encrypted = crypto.encrypt_text(meta_key, note, aad=aad, field="note")
-    document.full_clean(exclude=["owner"])
     written: list[str] = []
     try:
         with transaction.atomic():
             _lock_owner(owner)
+            # Keys are wrapped under the master key current inside this transaction, so a rotation
+            # running now cannot retire it before this row is visible to its final pass (accounts/keys.py).
+            keyring = keys.hold_keys_shared()
+            document.key_id, document.wrapped_key = crypto.wrap_key(meta_key, aad=aad, keyring=keyring)
+            document.full_clean(exclude=["owner"])
             _check_size_and_quota(owner, upload.size)
             document.save(force_insert=True)
             _add_version(document=document, upload=upload, kind=file_kind, original=original, number=1,
@@ -248,11 +252,12 @@ def replace_document(*, document: Document, owner: User, upload,
     """Add a new version; earlier versions stay. Same refusals as store_document."""
     _check_owner(document, owner)
     original, file_kind = _identify(upload)
-    keyring = crypto.load_keyring()
+    crypto.load_keyring()  # refuse before any work when no key is configured
     written: list[str] = []
     try:
         with transaction.atomic():
             _lock_owner(owner)
+            keyring = keys.hold_keys_shared()
             _check_size_and_quota(owner, upload.size)
             latest = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
             version = _add_version(document=document, upload=upload, kind=file_kind, original=original,
@@ -271,13 +276,15 @@ def change_document(*, document: Document, owner: User, name: str, kind: str, no
                     sign_in: SignIn | None = None) -> Document:
     """Rename, re-type or re-note a document; the name and note are encrypted again."""
     _check_owner(document, owner)
-    meta_key = _document_key(document)
+    # The row as it is now: a rotation may have re-wrapped its key since the page loaded.
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    meta_key = _document_key(document, keys.hold_keys_shared())
     aad = _metadata_aad(document)
     document.kind = kind
     document.name_encrypted = crypto.encrypt_text(meta_key, name, aad=aad, field="name")
     document.note_encrypted = crypto.encrypt_text(meta_key, note, aad=aad, field="note")
     document.full_clean(exclude=["owner"])
-    document.save()
+    document.save(update_fields=["kind", "name_encrypted", "note_encrypted", "updated_at"])
     log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.CHANGED, sign_in=sign_in)
     return document
 
@@ -332,6 +339,8 @@ def delete_account(*, user: User) -> Erasure:
                       had_two_step=Authenticator.objects.filter(user=user).exists())
     session_keys = [key for key in SignIn.objects.filter(user=user).values_list("session_key", flat=True)
                     if key]
+    for path in getattr(settings, "USER_DATA_ERASERS", []):
+        import_string(path)(user=user)  # other apps' private records (budget, PAs), in this transaction
     Document.objects.filter(owner=user).delete()
     DocumentEvent.objects.filter(owner=user).delete()
     SignIn.objects.filter(user=user).delete()

@@ -58,3 +58,28 @@ def describe_user_agent(agent: str) -> str:
         ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
     ) if token in agent), "")
     return f"{browser} on {system}" if system else browser
+
+
+def describe_device(agent: str) -> str:
+    """'Chrome on an Android phone', for emails and the signed-in devices page: never the raw header."""
+    agent = agent or ""
+    browser = describe_user_agent(agent).split(" on ")[0]
+    if "iPhone" in agent:
+        device = "an iPhone"
+    elif "iPad" in agent:
+        device = "an iPad"
+    elif "Android" in agent:
+        device = "an Android phone" if "Mobile" in agent else "an Android tablet"
+    elif "Windows" in agent:
+        device = "a Windows computer"
+    elif "Mac OS X" in agent:
+        device = "a Mac"
+    elif "CrOS" in agent:
+        device = "a Chromebook"
+    elif "Linux" in agent:
+        device = "a Linux computer"
+    else:
+        device = ""
+    if browser == "Unknown browser":
+        return f"a web browser on {device}" if device else "a web browser we could not identify"
+    return f"{browser} on {device}" if device else browser

@@ -134,6 +134,7 @@ def environment(url: str, redis_url: str = "") -> dict:
             "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.prod",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "SITE_URL": "https://bench.invalid",
             "MCB_BENCH_FLOOR": "1",
             "DOCUMENT_KEY_FILE": str(DATA / "document-master.key"),
             "DOCUMENTS_ROOT": str(DATA / f"documents-{name}"),

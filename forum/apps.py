@@ -6,6 +6,7 @@ class ForumConfig(AppConfig):
     verbose_name = "Forum"
 
     def ready(self) -> None:
-        from forum import signals
+        from forum import notifications, signals
 
         signals.connect()
+        notifications.use_list_headers()

@@ -6,6 +6,9 @@ carries a signed, one-click unsubscribe link (no email address in it) and the
 List-Unsubscribe headers of RFC 2369 and RFC 8058.
 """
 
+from email.headerregistry import UnstructuredHeader
+from email.policy import default as default_email_policy
+
 from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
@@ -16,6 +19,28 @@ from mycarebudget.mail import queue_email
 
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
 EXCERPT_LENGTH = 600
+
+
+class ListHeader(UnstructuredHeader):
+    """List-Unsubscribe holds <URL>s, which RFC 2369 and RFC 8058 do not allow to be RFC 2047-encoded.
+
+    Python's mail policy encodes any word longer than 78 characters, so a signed link would
+    arrive as "=?utf-8?q?...": written on one line instead (RFC 5322 allows 998).
+    """
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def use_list_headers() -> None:
+    """Called once at start-up. Every policy cloned from email.policy.default shares this registry."""
+    for name in ("list-unsubscribe", "list-unsubscribe-post"):
+        default_email_policy.header_factory.map_to_type(name, ListHeader)
+
+
+def quote_member_text(text: str) -> str:
+    """A member's words, each line marked '> ', so they cannot pass for ours in an email."""
+    return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines()) or ">"
 
 
 def unsubscribe_token(*, user_id: int, topic_id: int) -> str:
@@ -73,7 +98,7 @@ def notify_new_post(post: Post) -> None:
     author = post.author.public_name if post.author else "deleted user"
     _send(topic=topic, recipients=_recipients(topic, exclude_user_id=post.author_id),
           subject=f"New reply: {topic.title}", template="forum/email/new_reply.txt",
-          context={"author": author, "excerpt": _excerpt(post.body),
+          context={"author": author, "excerpt": quote_member_text(_excerpt(post.body)),
                    "post_url": settings.SITE_URL + post.get_absolute_url()})
 
 
@@ -84,4 +109,5 @@ def notify_status_change(post: Post) -> None:
     _send(topic=topic, recipients=_recipients(topic, exclude_user_id=post.author_id),
           subject=f"Idea {status.lower()}: {topic.title}", template="forum/email/status_change.txt",
           context={"moderator": post.author.public_name if post.author else "a moderator", "status": status,
-                   "reason": _excerpt(post.body), "post_url": settings.SITE_URL + post.get_absolute_url()})
+                   "reason": quote_member_text(_excerpt(post.body)),
+                   "post_url": settings.SITE_URL + post.get_absolute_url()})

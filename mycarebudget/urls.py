@@ -13,7 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("accounts.budget.urls")),
     path("", include("wiki.urls")),
+    path("", include("wiki.templatelib.urls")),
     path("", include("forum.urls")),
 ]
 

@@ -113,13 +113,41 @@ def _sample_world(settings) -> World:
     document = account_services.store_document(
         owner=owner, upload=SimpleUploadedFile("Care plan.pdf", pdf_bytes(), content_type="application/pdf"),
         kind="care_plan", name=PRIVATE_CANARY)
+    from wiki.templatelib import services as template_services
+
+    template_content = {**{k: v for k, v in content.items() if k != "topic"}, "slug": "pa-letter", "job": "recruiting-a-pa", "suits": "", "shape": "document",
+                        "layout": "", "document_kind": "letter", "fields": "pa_name | PA's name | text",
+                        "about": "About.", "body": "Dear {{ pa_name }}"}
+    template = template_services.publish_template(template=None, content=template_content, author=None,
+                                                  edit_summary="First").template
+    template_services.publish_template(template=template, content={**template_content, "about": "More."},
+                                       author=None, edit_summary="Second")
+    template_proposal = template_services.propose_change(
+        template=template, author=owner, content={**template_content, "about": "Changed."}, edit_summary="x",
+        base_revision=2)
     world = World(users=users)
+    world.objects.update(**_budget_world(owner, document))
     world.objects.update(
+        template=template, template_proposal=template_proposal,
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
         category=category("questions"),
         unsubscribe_token=notifications.unsubscribe_token(user_id=owner.pk, topic_id=topic.pk),
     )
     return world
+
+
+def _budget_world(owner, document) -> dict:
+    """The owner's budget (issue 16): an entry with the private canary as its payee."""
+    from accounts.budget import services as budget_services
+
+    budget = budget_services.set_up_budget(owner=owner, lines=[("PA wages", 100000)],
+                                           settings=budget_services.BudgetSettings(
+        management="direct_payment", payer="Example ICB", amount_pence=130000, frequency="monthly",
+        starts_on=datetime.date(2026, 4, 1), opening_balance_pence=0, contingency_weeks=4, employs_pas=True))
+    entry = budget_services.add_entry(budget=budget, owner=owner, direction="out", amount_pence=100,
+                                      occurred_on=datetime.date(2026, 4, 2), payee=PRIVATE_CANARY,
+                                      document=document)
+    return {"budget_entry": entry}
 
 
 def _samples(world: World) -> dict:
@@ -148,6 +176,15 @@ def _samples(world: World) -> dict:
         "wiki:page_compare": {"slug": page.slug, "a": 1, "b": 2},
         "wiki:page_edit": {"slug": page.slug},
         "wiki:page_retire": {"slug": page.slug},
+        "templatelib:template_by_id": {"pk": o["template"].pk},
+        **{f"templatelib:{name}": {"slug": o["template"].slug} for name in (
+            "template_detail", "template_print", "template_fill", "template_history", "template_compare_choose",
+            "template_edit")},
+        "templatelib:template_download": {"slug": o["template"].slug, "fmt": "docx"},
+        "templatelib:template_version": {"slug": o["template"].slug, "number": 1},
+        "templatelib:template_compare": {"slug": o["template"].slug, "a": 1, "b": 2},
+        **{f"templatelib:{name}": {"pk": o["template_proposal"].pk} for name in (
+            "moderation_review", "moderation_approve", "moderation_reject")},
         "wiki:easy_read_check": {"slug": "employing-a-pa-easy-read"},
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
@@ -159,6 +196,8 @@ def _samples(world: World) -> dict:
             "post_unhide", "post_approve", "post_dismiss_reports")},
         **{f"forum:{name}": {"pk": world.users["member"].pk} for name in ("member_suspend", "member_lift")},
         "forum:category_detail": {"category": o["category"].slug},
+        **{f"budget:{name}": {"pk": o["budget_entry"].pk} for name in (
+            "entry_detail", "entry_edit", "entry_delete", "entry_restore")},
         "forum:topic_create": {"category": o["category"].slug},
     }
 

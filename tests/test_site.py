@@ -126,13 +126,29 @@ def test_deploy_check_is_clean_with_production_settings():
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.prod",
            "DJANGO_SECRET_KEY": "k" * 30 + "production-like-secret-" + "z" * 30,
-           "DJANGO_ALLOWED_HOSTS": "mycarebudget.example"}
+           "DJANGO_ALLOWED_HOSTS": "mycarebudget.example", "SITE_URL": "https://mycarebudget.example"}
     env.pop("DJANGO_LOCAL_HTTP", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", [None, "http://mycarebudget.example"])
+def test_production_refuses_to_start_without_an_https_site_address(site_url):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.prod",
+           "DJANGO_SECRET_KEY": "k" * 60, "DJANGO_ALLOWED_HOSTS": "mycarebudget.example"}
+    env.pop("DJANGO_LOCAL_HTTP", None)
+    env.pop("SITE_URL", None)
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env)
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
 
 
 def test_redis_cache_when_redis_url_is_set():

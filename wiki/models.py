@@ -231,3 +231,7 @@ class EditProposal(models.Model):
 
 def slug_is_reserved(slug: str) -> bool:
     return slug in RESERVED_WIKI_SLUGS
+
+# Templates are a kind of wiki page; their models live in wiki/templatelib/.
+from wiki.templatelib.models import (  # noqa: E402,F401,I001
+    Template, TemplateFile, TemplateProposal, TemplateSlugRedirect, TemplateVersion)

@@ -23,6 +23,7 @@ from wiki.diff import field_changes, line_diff
 from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
 from wiki.search import search_pages
+from wiki.templatelib.search import search_templates
 
 HISTORY_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
@@ -425,8 +426,11 @@ def search(request):
     elif kind == "all" and number == 1:
         # "Everything" shows the best few discussions above a link to all of them.
         discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
+    # Templates: the few that match, on the first page of "Everything" and under their own choice.
+    templates = search_templates(query) if kind in ("all", "templates") and number == 1 else []
     has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
         len(discussions) >= SEARCH_PER_PAGE
+    context["templates"] = templates
     context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
                     "number": number, "has_next": has_next, "has_previous": number > 1})
     return render(request, "wiki/search.html", context)

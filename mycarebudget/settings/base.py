@@ -41,7 +41,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "mycarebudget",
+    "mycarebudget.mailqueue",
+    "django_tasks_db",
     "accounts",
+    "accounts.budget",
     "wiki",
     "forum",
 ]
@@ -173,7 +176,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data"]
+USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data"]
+# Deleting an account: each app with private records erases them (see accounts.services.delete_account).
+USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data"]
 
 # Private documents (accounts): limits, and where the master key comes from.
 # DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
@@ -228,7 +233,10 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MyCareBudget <hello@mycarebudget.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The mail queue (mycarebudget/mail.py): tasks stored in the database, run by `manage.py db_worker`.
+# The same in production: queued mail commits with the change that caused it, survives restarts
+# and backups, and needs no service beyond the database (Redis may be down; mail must not be).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security headers on every response, in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -259,7 +267,8 @@ SITE_NAME = "MyCareBudget"
 MICROCACHE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
-# Where emails point people back to.
+# The site's public address (scheme, host and port, no trailing slash): every link in every
+# email starts with it. Required in production (prod.py); `make run` sets it from HOST and PORT.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Forum abuse limits, counted in the database so they hold across workers.

@@ -1,10 +1,17 @@
 """Production: every secret from the environment; refuse to start without one."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env_bool, os
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+# The site's public address: every link in every email starts with it. No default, so a
+# production server never mails out links to 127.0.0.1.
+SITE_URL = os.environ["SITE_URL"].strip().rstrip("/")
+if not env_bool("DJANGO_LOCAL_HTTP") and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(f"SITE_URL must be the site's https:// address, not {SITE_URL!r}")
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -7,6 +7,9 @@ DEBUG = False
 SECRET_KEY = "test-only-" + "t" * 50
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Mail is sent on commit, in the test's own process, so tests read mail.outbox at once;
+# tests/test_mail_queue.py runs the real queue (database backend and worker).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
 DOCUMENT_KEY_FILE = os.environ.get("TEST_DOCUMENT_KEY_FILE", "")
 # Tests read their own writes at once; tests/test_microcache.py switches it on.

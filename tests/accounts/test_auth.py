@@ -40,7 +40,7 @@ def test_sign_up_sends_a_verification_link_that_signs_the_member_in(client, djan
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/account/confirm-email/\S+/", mail.outbox[0].body).group(0)
     assert "Sam" not in mail.outbox[0].subject
-    response = client.post(link.split("testserver", 1)[-1])
+    response = client.post("/" + link.split("/", 3)[-1])
     assert response.status_code == 302
     assert EmailAddress.objects.get(user=user).verified
     assert client.get(reverse("accounts:home")).status_code == 200
@@ -73,7 +73,7 @@ def test_sign_up_with_a_taken_email_looks_exactly_like_a_new_one(client, django_
         fresh = client.post(reverse("account_signup"), {**SIGNUP, "email": "fresh@example.com"})
     assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
     assert User.objects.filter(email="taken@example.com").count() == 1
-    assert "already an account" in mail.outbox[0].body
+    assert "You already have an account" in mail.outbox[0].body
 
 
 def test_sign_in_failure_is_identical_for_known_and_unknown_emails(client):
@@ -235,7 +235,7 @@ def test_password_reset_link_works_once(client, django_capture_on_commit_callbac
     user = UserFactory(email="forgetful@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
-    link = re.search(r"https?://testserver(/account/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
+    link = re.search(r"https?://[^/\s]+(/account/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
     form_url = client.get(link)["Location"]  # allauth moves the key out of the address first
     new_password = "another long passphrase 77"
     with django_capture_on_commit_callbacks(execute=True):

@@ -43,8 +43,8 @@ def test_follower_gets_an_email_about_a_new_reply(client, run_on_commit):
     post = Post.objects.get(topic=topic, is_first=False)
     assert message.to == [starter.email]
     assert message.subject == "New reply: Paying a PA weekly"
-    assert "Helpful Hana replied to “Paying a PA weekly”" in message.body
-    assert "Use a payroll service." in message.body
+    assert "The member “Helpful Hana” wrote (their words, not ours):" in message.body
+    assert "\n> Use a payroll service.\n" in message.body
     assert f"http://testserver/forum/posts/{post.pk}/" in message.body
     link = unsubscribe_link(message)
     assert message.extra_headers["List-Unsubscribe"] == f"<http://testserver{link}>"
@@ -96,8 +96,8 @@ def test_status_change_emails_supporters_with_who_and_why(client, moderator, run
     assert sorted(m.to[0] for m in mail.outbox) == sorted([proposer.email, supporter.email])
     message = mail.outbox[0]
     assert message.subject == "Idea planned: Bigger text option"
-    assert "is now: Planned" in message.body and "Mo Moderator (a moderator) said why" in message.body
-    assert "Next month." in message.body and "/forum/unsubscribe/" in message.body
+    assert "is now: Planned" in message.body and "The moderator “Mo Moderator” gave this reason" in message.body
+    assert "> Next month." in message.body and "/forum/unsubscribe/" in message.body
 
 
 def test_unsubscribe_link_works_without_signing_in(run_on_commit):
@@ -190,3 +190,23 @@ def test_a_failing_mail_server_never_fails_a_post(client, settings, run_on_commi
     assert response["Location"].endswith(f"#post-{post.pk}")
     assert mail.outbox == []
     assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+def test_list_unsubscribe_headers_are_sent_as_rfc_8058_expects(run_on_commit, settings):
+    """One <https://...> link, never RFC 2047-encoded, and the exact One-Click POST header, as they
+    leave for the mail server (policy SMTP), however long the signed link is."""
+    import email
+    import email.policy
+
+    settings.SITE_URL = "https://a-rather-long-address-for-a-community-site.example.org"
+    topic = start(author=member(), title="Paying a PA weekly")
+    with run_on_commit():
+        reply(topic, body="Use a payroll service.")
+    raw = mail.outbox[0].message(policy=email.policy.SMTP).as_bytes()
+    assert b"=?utf-8?" not in raw.split(b"\r\n\r\n")[0]
+    parsed = email.message_from_bytes(raw, policy=email.policy.SMTP)
+    unsubscribe = parsed.get_all("List-Unsubscribe")
+    assert len(unsubscribe) == 1
+    assert re.fullmatch(r"<https://a-rather-long-address-for-a-community-site\.example\.org"
+                        r"/forum/unsubscribe/[^\s<>]+/>", str(unsubscribe[0]))
+    assert parsed.get_all("List-Unsubscribe-Post") == ["List-Unsubscribe=One-Click"]
