@@ -113,3 +113,15 @@ def test_an_easy_read_page_has_its_own_history_and_moderation(client, pair, user
     assert easy.body == content["body"]
     assert client.get(f"/wiki/{easy.slug}/history/").status_code == 200
     assert easy.versions.count() == 1 and standard.versions.count() == 1
+
+
+def test_only_a_moderator_can_confirm_an_easy_read_page(pair, user, publish, moderator):
+    from wiki.easy_read import confirm_easy_read
+    from wiki.services import NotAModerator
+
+    standard, easy = pair
+    publish(standard, author=moderator, body=standard.body + "\nA new point.\n")
+    with pytest.raises(NotAModerator):
+        confirm_easy_read(easy_read=easy, moderator=user)
+    easy.refresh_from_db()
+    assert easy.easy_read_is_out_of_date()

@@ -35,7 +35,7 @@ CORRECTED_ERRORS = {
     "says every NHS wheelchair user has the right": r"people who use NHS wheelchair services have had a legal right",
 }
 UNREADABLE_SOURCE = re.compile(r"^project research notes", re.I)
-OPENING = re.compile(r"^This page is for .+?\. It helps you ", re.S)
+OPENING = re.compile(r"^(\{picture:[a-z]+\} )?This page is for .+?\. It helps you ", re.S)
 LINK = re.compile(r"\[[^\]]+\]\((https?://[^)\s]+)\)")
 # A sentence that quotes a pay, tax, pension or benefit figure.
 MONEY_FIGURE = re.compile(r"£\s?\d|\d%")
