@@ -1,9 +1,10 @@
 """What a file really is, from its bytes: never from its name or the browser's say-so.
 
-Pure Python (no libmagic). Accepts PDF, Word .docx, OpenDocument text and spreadsheet, UTF-8
-plain text and CSV, JPEG, PNG and HEIC; refuses everything else with a reason a person can act
-on. Zip-based formats are inspected without extracting them, with caps on the number of parts
-and their declared size, so a zip bomb costs us nothing.
+Pure Python (no libmagic; puremagic names what we refuse). Accepts PDF, Word .docx, Excel .xlsx,
+OpenDocument text and spreadsheet, UTF-8 plain text and CSV, JPEG, PNG and HEIC; refuses
+everything else with a reason a person can act on. Zip-based formats are inspected without
+extracting them, with caps on the number of parts and their declared size, so a zip bomb costs
+us nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import codecs
 import re
 import zipfile
 from dataclasses import dataclass
+
+import puremagic
 
 from accounts.text import split_extension
 
@@ -45,13 +48,23 @@ DOCX = FileKind("a Word document", "application/vnd.openxmlformats-officedocumen
                 (".docx",))
 ODT = FileKind("an OpenDocument text file", "application/vnd.oasis.opendocument.text", (".odt",))
 ODS = FileKind("an OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet", (".ods",))
+XLSX = FileKind("an Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                (".xlsx",))
 TEXT = FileKind("a plain text file", "text/plain", (".txt", ".text"))
 CSV = FileKind("a CSV file", "text/csv", (".csv",))
 JPEG = FileKind("a JPEG image", "image/jpeg", (".jpg", ".jpeg", ".jpe"))
 PNG = FileKind("a PNG image", "image/png", (".png",))
 HEIC = FileKind("a HEIC photo", "image/heic", (".heic", ".heif"))
-ACCEPTED = (PDF, DOCX, ODT, ODS, TEXT, CSV, JPEG, PNG, HEIC)
-ACCEPTED_LIST = "PDF, Word (.docx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG or HEIC"
+ACCEPTED = (PDF, DOCX, XLSX, ODT, ODS, TEXT, CSV, JPEG, PNG, HEIC)
+ACCEPTED_LIST = ("PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG "
+                 "or HEIC")
+# For the file picker's accept attribute: every extension of every kind we take.
+ACCEPTED_EXTENSIONS = ",".join(extension for kind in ACCEPTED for extension in kind.extensions)
+
+
+def kind_label(content_type: str) -> str:
+    """'a PDF' for 'application/pdf': how we name a stored version's kind to its owner."""
+    return next((kind.label for kind in ACCEPTED if kind.content_type == content_type), "another kind of file")
 
 
 class RefusedFile(Exception):
@@ -96,6 +109,9 @@ def identify(file, *, name: str) -> FileKind:
 
 
 def _kind_from_content(file, head: bytes) -> FileKind:
+    """Our policy: the kinds we accept by their full signatures first; then text, which wins over
+    the two-byte signatures a sentence can start with ("BMI 24.5", "MZ Care Ltd,", "#!"); then
+    anything else is refused, named by our table or by puremagic's."""
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -106,8 +122,29 @@ def _kind_from_content(file, head: bytes) -> FileKind:
         return _check_iso_media(head)
     if head.startswith(b"PK\x03\x04"):
         return _check_zip(file)
+    text = _read_text(file)
+    if text is not None:
+        return text
     _refuse_known_binaries(head)
-    return _check_text(file, head)
+    _refuse_by_puremagic(file)
+    if b"\x00" not in head:
+        raise RefusedFile("We could not read the selected file as text. If it is a text or CSV file, "
+                          f"save it with UTF-8 encoding and try again; otherwise upload a {ACCEPTED_LIST} "
+                          "file.", "encoding")
+    raise _unrecognised()
+
+
+def _refuse_by_puremagic(file) -> None:
+    """Name a file our own table does not know, from puremagic's signature list."""
+    file.seek(0)
+    try:
+        matches = puremagic.magic_stream(file)
+    except (puremagic.PureError, ValueError):
+        matches = []
+    finally:
+        file.seek(0)
+    if matches and matches[0].name:
+        raise _refuse_type(f"a file of the type “{matches[0].name.rstrip('.')}”", "other_type")
 
 
 def _refuse_known_binaries(head: bytes) -> None:
@@ -125,7 +162,8 @@ def _refuse_known_binaries(head: bytes) -> None:
         if head.startswith(prefixes):
             if code == "ole":
                 raise _refuse_type("an older Office file (.doc or .xls)", code,
-                                   "These can carry macros: save it as .docx, .odt or PDF and upload that.")
+                                   "These can carry macros: save it as .docx, .xlsx, .odt or PDF and upload "
+                                   "that.")
             if code == "image_type":
                 raise _refuse_type(what, code, "Save it as JPEG or PNG and upload that.")
             raise _refuse_type(what, code)
@@ -219,17 +257,18 @@ def _check_zip_parts(archive: zipfile.ZipFile) -> FileKind:
         lowered_types = types.lower()
         if "macroenabled" in lowered_types or "vbaproject" in lowered_types or "activex" in lowered_types:
             raise RefusedFile("The selected document contains macros, which we do not accept. Save it as "
-                              "a Word document (.docx) without macros and upload that.", "macros")
+                              "a Word document (.docx) or Excel workbook (.xlsx) without macros and upload "
+                              "that.", "macros")
         if "wordprocessingml.document.main+xml" in lowered_types:
             return DOCX
-        if "spreadsheetml" in lowered_types:
-            raise _refuse_type("an Excel spreadsheet", "xlsx",
-                               "Save it as an OpenDocument spreadsheet (.ods) or CSV and upload that.")
+        if "spreadsheetml.sheet.main+xml" in lowered_types:
+            return XLSX
         raise _refuse_type("an Office file of a kind we do not accept", "office_type")
     raise _refuse_type("an archive (zip)", "archive")
 
 
-def _check_text(file, head: bytes) -> FileKind:
+def _read_text(file) -> FileKind | None:
+    """TEXT when the whole file is UTF-8 without control characters, else None. Markup is refused."""
     file.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = True
@@ -238,22 +277,19 @@ def _check_text(file, head: bytes) -> FileKind:
             block = file.read(64 * 1024)
             if not block:
                 decoder.decode(b"", final=True)
-                break
+                return TEXT
             if b"\x00" in block:
-                raise _unrecognised()
+                return None
             text = decoder.decode(block)
             if first:
                 first = False
                 _refuse_markup(text)
             if CONTROL_CHARACTERS.search(text):
-                raise _unrecognised()
+                return None
     except UnicodeDecodeError:
-        raise RefusedFile("We could not read the selected file as text. If it is a text or CSV file, "
-                          f"save it with UTF-8 encoding and try again; otherwise upload a {ACCEPTED_LIST} "
-                          "file.", "encoding") from None
+        return None
     finally:
         file.seek(0)
-    return TEXT
 
 
 def _unrecognised() -> RefusedFile:

@@ -7,13 +7,17 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
+from accounts import names
 from accounts.models import DocumentKind, User
+from accounts.passwords import GuessablePasswordValidator
 from accounts.text import clean_filename, format_bytes
 
-PASSWORD_HINT = (f"At least {10} characters. A few unrelated words make a strong password you can remember. "
-                 "You can paste it from a password manager.")
+PASSWORD_HINT = (f"At least {10} characters, and not easy to guess: no names, no site name, no word with a year. "
+                 "Three or four unrelated words make a strong password you can remember. You can paste it "
+                 "from a password manager.")
 
 
 class PlainErrorsMixin:
@@ -38,16 +42,36 @@ class PlainErrorsMixin:
                                                    "like name@example.com")
 
 
-def validate_display_name(value: str) -> str:
+DISPLAY_NAME_ERRORS = {
+    "control": "Use letters, numbers, spaces and ordinary punctuation only",
+    "email": "Your display name is public: do not use your email address",
+    "short": "Your display name must be 2 characters or more",
+    "reserved": "Choose a different display name",
+    "role": "Display names cannot mention a role or organisation, such as moderator, admin, MyCareBudget, "
+            "NHS or ICB, so no one can pretend to speak for them. Moderators get a badge instead",
+    "taken": "That display name is taken, or looks too like one that is. Choose another, for example "
+             "add an initial or a place",
+}
+
+
+def validate_display_name(value: str, *, user: User | None = None) -> str:
+    """One rule for display names, for sign-up and for changing it (``user``: the member renaming)."""
     value = " ".join(value.split())
     if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
-        raise ValidationError("Use letters, numbers, spaces and ordinary punctuation only", code="control")
+        raise ValidationError(DISPLAY_NAME_ERRORS["control"], code="control")
     if "@" in value:
-        raise ValidationError("Your display name is public: do not use your email address", code="email")
-    if value.casefold() in {"deleted user", "moderator", "admin", "mycarebudget"}:
-        raise ValidationError("Choose a different display name", code="reserved")
-    if len(value) < 2:
-        raise ValidationError("Your display name must be 2 characters or more", code="short")
+        raise ValidationError(DISPLAY_NAME_ERRORS["email"], code="email")
+    if len(value) < 2 or not names.name_key(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["short"], code="short")
+    if names.name_key(value) in {"deleteduser", "deleted", "anonymous", "system"}:
+        raise ValidationError(DISPLAY_NAME_ERRORS["reserved"], code="reserved")
+    if names.pretends_to_a_role(value):
+        raise ValidationError(DISPLAY_NAME_ERRORS["role"], code="role")
+    others = User.objects.filter(name_key=names.name_key(value))
+    if user is not None and user.pk:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise ValidationError(DISPLAY_NAME_ERRORS["taken"], code="taken")
     return value
 
 
@@ -77,6 +101,25 @@ class SignupForm(PlainErrorsMixin, account_forms.SignupForm):
 
     def clean_display_name(self) -> str:
         return validate_display_name(self.cleaned_data["display_name"])
+
+    def clean(self) -> dict:
+        """allauth checks the password against the email only; check it against the display name too."""
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and "password1" not in self.errors and cleaned.get("display_name"):
+            try:
+                GuessablePasswordValidator().validate(
+                    password, User(email=cleaned.get("email", ""), display_name=cleaned["display_name"]))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def try_save(self, request):
+        """A taken address gets an email instead of an account. Hash the password anyway: only a new
+        account would, and the time that takes must not tell anyone which addresses have accounts."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def signup(self, request, user) -> None:
         """Called by allauth after the user is saved; the adapter has set display_name already."""
@@ -164,7 +207,7 @@ class DisplayNameForm(forms.ModelForm):
         self.fields["display_name"] = display_name_field()
 
     def clean_display_name(self) -> str:
-        return validate_display_name(self.cleaned_data["display_name"])
+        return validate_display_name(self.cleaned_data["display_name"], user=self.instance)
 
 
 # Private documents ------------------------------------------------------------------------------
@@ -178,20 +221,53 @@ class DocumentFileField(forms.FileField):
         limit = format_bytes(settings.DOCUMENT_MAX_BYTES)
         super().__init__(
             label="File",
-            help_text=f"PDF, Word (.docx), OpenDocument (.odt, .ods), text (.txt, .csv), JPEG, PNG or "
-                      f"HEIC photos. Up to {limit}.",
+            help_text=f"PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), text (.txt, .csv), "
+                      f"JPEG, PNG or HEIC photos. Up to {limit}.",
             error_messages={"required": "Choose a file to upload",
                             "empty": "The selected file is empty. Choose a file that has something in it",
                             "invalid": "Choose a file to upload"},
             **kwargs)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+MAX_FILES_PER_UPLOAD = 10
+
+
+class DocumentFilesField(DocumentFileField):
+    """One or more files from one input (or from the file input and the camera input, same name)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=MultipleFileInput(), **kwargs)
+        self.label = "Files"
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            raise ValidationError(f"Choose up to {MAX_FILES_PER_UPLOAD} files at a time", code="too_many")
+        return [super(DocumentFilesField, self).clean(item, initial) for item in files]
+
+
+def document_date_field() -> forms.DateField:
+    return forms.DateField(
+        label="Date on the document (optional)", required=False,
+        help_text="For example the month of a statement or the date of a letter, so you can sort and find it.",
+        error_messages={"invalid": "Enter the date on the document as a real date, like 27 3 2026"},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"))
+
+
 class DocumentUploadForm(forms.Form):
-    file = DocumentFileField()
+    file = DocumentFilesField()
     kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
                              widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    document_date = document_date_field()
     name = forms.CharField(label="Name (optional)", max_length=200, required=False,
-                           help_text="Leave this empty to use the file's own name.",
+                           help_text="Leave this empty to use the file's own name. If you choose several "
+                                     "files, each keeps its own name.",
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
     note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
                            help_text="Only you can see this. For example, who sent it and when.",
@@ -208,6 +284,7 @@ class DocumentDetailsForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
     kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
                              widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
+    document_date = document_date_field()
     note = forms.CharField(label="Note (optional)", max_length=2000, required=False,
                            help_text="Only you can see this.", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -255,3 +332,17 @@ class DeleteAccountForm(forms.Form):
         if not get_adapter().reauthenticate(self.user, password):
             raise ValidationError(self.error_messages["incorrect_password"], code="incorrect_password")
         return password
+
+
+class DocumentFilterForm(forms.Form):
+    """Find documents: by name, kind and year of the date on the document; sorted. All optional."""
+
+    q = forms.CharField(label="Name contains", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    kind = forms.ChoiceField(label="Type", required=False,
+                             choices=[("", "All types"), *DocumentKind.choices])
+    year = forms.IntegerField(label="Year", required=False, min_value=1900, max_value=2200,
+                              widget=forms.Select(choices=[("", "Any year")]))
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
+        ("date", "Date on the document, newest first"), ("date_oldest", "Date on the document, oldest first"),
+        ("name", "Name, A to Z"), ("uploaded", "Last uploaded, newest first")])

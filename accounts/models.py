@@ -39,13 +39,30 @@ class User(AbstractUser):
         help_text="Shown next to your posts and edits. Do not use your email address.",
     )
 
+    # accounts.names.name_key(display_name): unique, so no two members' names look alike.
+    # Deleted members have an empty name and key, and any number of them may.
+    name_key = models.CharField(max_length=100, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
     objects = UserManager()
 
+    class Meta(AbstractUser.Meta):
+        constraints = [models.UniqueConstraint(fields=["name_key"], condition=~models.Q(name_key=""),
+                                               name="display_names_unlike_each_other")]
+
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
+
+    def save(self, *args, **kwargs):
+        from accounts.names import name_key
+
+        self.name_key = name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:
@@ -106,6 +123,8 @@ class Document(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    # The date on the paper (a statement's month, a letter's date), as the member gives it.
+    document_date = models.DateField(null=True, blank=True)
     key_id = models.CharField(max_length=32)
     wrapped_key = models.BinaryField()
     name_encrypted = models.BinaryField()

@@ -6,6 +6,7 @@ scope its query still could not touch another member's document.
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import uuid
@@ -29,6 +30,11 @@ from accounts.models import Document, DocumentEvent, DocumentVersion, SignIn, Us
 from accounts.text import clean_filename, format_bytes, split_extension
 
 logger = logging.getLogger(__name__)
+
+
+NO_SPACE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+NO_SPACE_MESSAGE = ("The file could not be stored because our storage is full. Nothing was saved. "
+                    "Please try again later.")
 
 
 class QuotaExceeded(RefusedFile):
@@ -167,11 +173,14 @@ def _write_blob(upload, *, data_key: bytes, aad: bytes) -> str:
     upload.seek(0)
     try:
         return storage.save(name, _EncryptedFile(reader, name=name))
-    except BaseException:
+    except BaseException as error:
         try:
             storage.delete(name)
         except Exception:
             logger.exception("could not remove a partly written document blob")
+        if isinstance(error, OSError) and error.errno in NO_SPACE_ERRORS:
+            logger.error("document storage is full: %s", error.strerror)
+            raise RefusedFile(NO_SPACE_MESSAGE, "no_space") from error
         raise
 
 
@@ -211,8 +220,29 @@ def _identify(upload) -> tuple[str, filetypes.FileKind]:
     return original, filetypes.identify(upload, name=original)
 
 
+def store_documents(*, owner: User, uploads: list, kind: str, name: str = "", note: str = "",
+                    document_date=None, sign_in: SignIn | None = None) -> list[Document]:
+    """Check every file first, then keep each one. `name` is used only for a single file.
+
+    Raises RefusedFile naming the file that was refused, with none of them stored.
+    """
+    for upload in uploads:
+        try:
+            _identify(upload)
+        except RefusedFile as refusal:
+            if len(uploads) == 1:
+                raise
+            original = clean_filename(upload.name or "") or "A file"
+            raise RefusedFile(f"“{original}”: {refusal.message} None of the files have been uploaded.",
+                              refusal.code) from refusal
+    if len(uploads) > 1:
+        _check_size_and_quota(owner, sum(upload.size for upload in uploads))
+    return [store_document(owner=owner, upload=upload, kind=kind, name=name if len(uploads) == 1 else "",
+                           note=note, document_date=document_date, sign_in=sign_in) for upload in uploads]
+
+
 def store_document(*, owner: User, upload, kind: str, name: str = "", note: str = "",
-                   sign_in: SignIn | None = None) -> Document:
+                   document_date=None, sign_in: SignIn | None = None) -> Document:
     """Check, encrypt and keep a new document for `owner`.
 
     Raises RefusedFile (wrong type, empty, too large, over quota) with nothing stored, and
@@ -220,7 +250,7 @@ def store_document(*, owner: User, upload, kind: str, name: str = "", note: str 
     """
     original, file_kind = _identify(upload)
     crypto.load_keyring()  # refuse before any work when no key is configured
-    document = Document(id=uuid.uuid4(), owner=owner, kind=kind)
+    document = Document(id=uuid.uuid4(), owner=owner, kind=kind, document_date=document_date)
     meta_key = crypto.new_data_key()
     aad = _metadata_aad(document)
     display = name or split_extension(original)[0] or original
@@ -273,14 +303,15 @@ def replace_document(*, document: Document, owner: User, upload,
 
 @transaction.atomic
 def change_document(*, document: Document, owner: User, name: str, kind: str, note: str,
-                    sign_in: SignIn | None = None) -> Document:
-    """Rename, re-type or re-note a document; the name and note are encrypted again."""
+                    document_date=None, sign_in: SignIn | None = None) -> Document:
+    """Rename, re-type, re-date or re-note a document; the name and note are encrypted again."""
     _check_owner(document, owner)
     # The row as it is now: a rotation may have re-wrapped its key since the page loaded.
     document = Document.objects.select_for_update().get(pk=document.pk)
     meta_key = _document_key(document, keys.hold_keys_shared())
     aad = _metadata_aad(document)
     document.kind = kind
+    document.document_date = document_date
     document.name_encrypted = crypto.encrypt_text(meta_key, name, aad=aad, field="name")
     document.note_encrypted = crypto.encrypt_text(meta_key, note, aad=aad, field="note")
     document.full_clean(exclude=["owner"])

@@ -1,4 +1,4 @@
-"""Two-step verification status, shared by the moderation gate and the admin gate."""
+"""Two-step verification status, read by the moderation gate and the admin gate."""
 
 from allauth.mfa.models import Authenticator
 
@@ -12,15 +12,6 @@ def has_two_step(user) -> bool:
         cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         user._has_two_step = cached
     return cached
-
-
-def needs_two_step(user) -> bool:
-    """Moderators and staff must turn on two-step verification before using their powers."""
-    from mycarebudget.permissions import is_moderator
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (user.is_staff or is_moderator(user)) and not has_two_step(user)
 
 
 TWO_STEP_MESSAGE = ("Turn on two-step verification to use moderation tools or the admin. "

@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("account/", views.account_home, name="home"),
+    path("members/<int:pk>/", views.member_profile, name="profile"),
     path("account/display-name/", views.display_name_edit, name="display_name"),
     path("account/documents/", views.document_list, name="document_list"),
     path("account/documents/upload/", views.document_upload, name="document_upload"),

@@ -1,10 +1,11 @@
 """Your account, private documents, your data and account deletion. HTTP only: rules live in services."""
 
 import dataclasses
+import datetime
 import logging
 import unicodedata
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,15 +24,16 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import crypto, exports, services
-from accounts.filetypes import RefusedFile
+from accounts.filetypes import ACCEPTED_EXTENSIONS, RefusedFile, kind_label
 from accounts.forms import (
     DeleteAccountForm,
     DisplayNameForm,
     DocumentDetailsForm,
+    DocumentFilterForm,
     DocumentReplaceForm,
     DocumentUploadForm,
 )
-from accounts.models import Document, DocumentEvent, DocumentVersion
+from accounts.models import Document, DocumentEvent, DocumentVersion, User
 from accounts.sessions import current_sign_in
 from accounts.text import format_bytes
 from accounts.twostep import has_two_step
@@ -97,6 +99,27 @@ def display_name_edit(request):
     return render(request, "accounts/display_name.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@access(PUBLIC)
+@require_safe
+def member_profile(request, pk):
+    """A member's public profile: their display name, when they joined, their public posts and
+    published guide edits. Nothing private: no email, no held, hidden or deleted posts."""
+    from forum.models import Post
+    from mycarebudget.moderation.powers import is_moderator
+    from wiki.models import PageVersion
+
+    member = get_object_or_404(User.objects.filter(is_active=True).exclude(display_name=""), pk=pk)
+    posts = (Post.objects.public().filter(author=member).exclude(kind=Post.Kind.STATUS)
+             .select_related("topic").order_by("-created_at"))
+    edits = (PageVersion.objects.filter(author=member, page__retired_at__isnull=True)
+             .select_related("page").order_by("-created_at"))
+    return render(request, "accounts/member_profile.html", {
+        "member": member, "member_is_moderator": is_moderator(member),
+        "posts": Paginator(posts, 20).get_page(request.GET.get("page")),
+        "post_count": posts.count(), "edits": edits[:20], "edit_count": edits.count(),
+    })
+
+
 # Documents ---------------------------------------------------------------------------------------
 
 @access(MEMBER)
@@ -105,17 +128,49 @@ def display_name_edit(request):
 @require_safe
 @document_key_required
 def document_list(request):
+    """The member's documents, found by name (searched in memory: names are encrypted), filtered by
+    kind and year of the document's date, sorted and paged."""
     keyring = crypto.load_keyring()
-    documents = (Document.objects.owned_by(request.user)
-                 .annotate(latest_number=Max("versions__number"))
-                 .prefetch_related(Prefetch("versions",
-                                            queryset=DocumentVersion.objects.order_by("-number"))))
+    form = DocumentFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    documents = list(Document.objects.owned_by(request.user)
+                     .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"))))
+    query = (filters.get("q") or "").casefold()
     rows = []
     for document in documents:
+        if filters.get("kind") and document.kind != filters["kind"]:
+            continue
+        if filters.get("year") and (document.document_date is None
+                                    or document.document_date.year != filters["year"]):
+            continue
+        name = services.read_details(document, keyring).name
+        if query and query not in name.casefold():
+            continue
         versions = list(document.versions.all())
-        rows.append({"document": document, "name": services.read_details(document, keyring).name,
-                     "latest": versions[0] if versions else None, "version_count": len(versions)})
-    return render(request, "accounts/document_list.html", {"rows": rows, "space": _space(request.user)})
+        rows.append({"document": document, "name": name, "latest": versions[0] if versions else None,
+                     "version_count": len(versions)})
+    sort = filters.get("sort") or "date"
+    rows.sort(key=SORTS[sort][0], reverse=SORTS[sort][1])
+    page = Paginator(rows, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    years = sorted({document.document_date.year for document in documents if document.document_date}, reverse=True)
+    form.fields["year"].widget.choices = [("", "Any year"), *((year, str(year)) for year in years)]
+    query_prefix = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    return render(request, "accounts/document_list.html", {
+        "rows": page, "page_obj": page, "form": form, "query_prefix": query_prefix,
+        "is_filtered": bool(query or filters.get("kind") or filters.get("year")),
+        "has_documents": bool(documents), "space": _space(request.user)})
+
+
+DOCUMENTS_PER_PAGE = 25
+_NO_DATE = datetime.date.min
+# DocumentFilterForm's sort choices: (key, newest first?). Undated documents go last either way.
+SORTS = {
+    "date": (lambda row: (row["document"].document_date or _NO_DATE, row["document"].updated_at), True),
+    "date_oldest": (lambda row: (row["document"].document_date or datetime.date.max, row["document"].updated_at),
+                    False),
+    "name": (lambda row: row["name"].casefold(), False),
+    "uploaded": (lambda row: row["document"].updated_at, True),
+}
 
 
 def _upload_status(request, form) -> int:
@@ -132,6 +187,9 @@ def _store_upload(request, form, store):
     is_valid = form.is_valid()
     if getattr(request, "document_too_large", False):
         _file_error(form, _too_large_message())
+        return None
+    if getattr(request, "document_no_space", False):
+        _file_error(form, services.NO_SPACE_MESSAGE)
         return None
     if not is_valid:
         return None
@@ -166,13 +224,17 @@ def document_upload(request):
 @document_key_required
 def _document_upload(request):
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
-    document = _store_upload(request, form, lambda data: services.store_document(
-        owner=request.user, upload=data["file"], kind=data["kind"], name=data["name"], note=data["note"],
-        sign_in=current_sign_in(request)))
-    if document is not None:
-        messages.success(request, "Your document has been uploaded and encrypted")
-        return redirect(document)
-    return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user)},
+    documents = _store_upload(request, form, lambda data: services.store_documents(
+        owner=request.user, uploads=data["file"], kind=data["kind"], name=data["name"], note=data["note"],
+        document_date=data["document_date"], sign_in=current_sign_in(request)))
+    if documents:
+        if len(documents) == 1:
+            messages.success(request, "Your document has been uploaded and encrypted")
+            return redirect(documents[0])
+        messages.success(request, f"Your {len(documents)} documents have been uploaded and encrypted")
+        return redirect("accounts:document_list")
+    return render(request, "accounts/document_upload.html", {"form": form, "space": _space(request.user),
+                                                             "accepted_extensions": ACCEPTED_EXTENSIONS},
                   status=_upload_status(request, form))
 
 
@@ -201,7 +263,8 @@ def document_edit(request, pk):
     document = _owned_document(request, pk)
     details = services.read_details(document)
     form = DocumentDetailsForm(request.POST or None,
-                               initial={"name": details.name, "kind": document.kind, "note": details.note})
+                               initial={"name": details.name, "kind": document.kind, "note": details.note,
+                                        "document_date": document.document_date})
     if form.is_valid():
         services.change_document(document=document, owner=request.user, sign_in=current_sign_in(request),
                                  **form.cleaned_data)
@@ -232,9 +295,15 @@ def _document_replace(request, pk):
         document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request)))
     if version is not None:
         messages.success(request, f"Version {version.number} has been uploaded. Earlier versions are kept")
+        previous = document.versions.filter(number__lt=version.number).order_by("-number").first()
+        if previous is not None and previous.content_type != version.content_type:
+            messages.warning(request, f"Version {version.number} is {kind_label(version.content_type)}, but "
+                                      f"version {previous.number} was {kind_label(previous.content_type)}. "
+                                      "If you chose the wrong file, upload the right one as a new version.")
         return redirect(document)
     return render(request, "accounts/document_replace.html",
-                  {"document": document, "details": details, "form": form, "space": _space(request.user)},
+                  {"document": document, "details": details, "form": form, "space": _space(request.user),
+                   "accepted_extensions": ACCEPTED_EXTENSIONS},
                   status=_upload_status(request, form))
 
 
@@ -315,7 +384,7 @@ def version_download(request, pk, number):
 @document_key_required
 def document_activity(request):
     events = DocumentEvent.objects.filter(owner=request.user).select_related("sign_in")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(events, 25).get_page(request.GET.get("page"))
     ids = {event.document_id for event in page}
     keyring = crypto.load_keyring()
     names = {document.pk: services.read_details(document, keyring).name

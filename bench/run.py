@@ -162,8 +162,11 @@ def fresh_redis(url: str) -> str:
 
 
 def prepare(env: dict, seed_args: list[str]) -> float:
-    """Migrate, seed (only what is missing) and collect static files; returns the seconds taken."""
+    """Make the document key if there is none, migrate, seed (only what is missing) and collect static
+    files; returns the seconds taken."""
     started = time.perf_counter()
+    # As `make serve` does: a fresh clone has no bench/data/document-master.key yet.
+    subprocess.run([PYTHON, "manage.py", "ensure_document_key"], cwd=APP, env=env, check=True, stdout=sys.stderr)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.dev"}
     subprocess.run(

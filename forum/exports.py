@@ -20,7 +20,8 @@ def user_data(user) -> dict[str, object]:
     reported the member's posts is not (that is other people's data).
     """
     topics = Topic.objects.filter(author=user).select_related("category").order_by("created_at", "pk")
-    posts = (Post.objects.filter(author=user).select_related("topic").prefetch_related("revisions")
+    # The visibility rule lists every post of an author's own to them (deleted ones too).
+    posts = (Post.objects.visible_to(user).filter(author=user).select_related("topic").prefetch_related("revisions")
              .order_by("created_at", "pk"))
     supports = Support.objects.filter(user=user).select_related("topic").order_by("created_at")
     follows = Follow.objects.filter(user=user).select_related("topic").order_by("changed_at")

@@ -12,6 +12,7 @@ from forum.models import (
     IdeaStatus,
     Report,
 )
+from mycarebudget.text import validate_markdown
 
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -30,6 +31,7 @@ def body_field(label: str = "Your message", required_message: str = "Enter your 
         help_text=kwargs.pop("help_text", "You can use Markdown: **bold**, *italic*, - for a bullet, "
                                           "> to quote, [words](https://address) for a link."),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true"}),
+        validators=[validate_markdown],
         error_messages={"required": required_message,
                         "max_length": f"Your message must be {BODY_MAX_LENGTH:,} characters or fewer "
                                       "(it has %(show_value)s). Split it into two posts"},

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from forum.models import Category, Follow, Post, Report, Support, Suspension, Topic
 from mycarebudget.db import execute_prepared
-from mycarebudget.permissions import MODERATORS_GROUP
+from mycarebudget.moderation.powers import MODERATORS_GROUP, can_moderate, needs_two_step
 
 User = get_user_model()
 
@@ -24,7 +24,8 @@ User = get_user_model()
 @dataclass(frozen=True)
 class MemberView:
     user_pk: int
-    is_moderator: bool
+    is_moderator: bool  # may use moderator power (mycarebudget.moderation.powers.can_moderate)
+    needs_two_step: bool  # a moderator without two-step verification, told how to turn it on
     suspended: bool
     sees_private: bool  # held or hidden posts or topics of their own, shown only to them
     following: bool = False
@@ -35,7 +36,7 @@ class MemberView:
     @property
     def shares_copy(self) -> bool:
         """Whether the members' shared rendering is this member's page too."""
-        return not (self.is_moderator or self.suspended or self.sees_private)
+        return not (self.is_moderator or self.needs_two_step or self.suspended or self.sees_private)
 
     def topic_choices(self, post_authors: dict[int, int | None]) -> dict[str, str]:
         """The marked parts of a topic page (templates/forum/topic_detail.html) to keep."""
@@ -105,9 +106,9 @@ def _flags(user, name: str, extra: str, **params) -> tuple:
 
 def _view(user, flags: tuple, **extra) -> MemberView:
     is_superuser, in_moderators, suspended = flags[:3]
-    moderator = is_superuser or in_moderators
-    user._is_moderator = moderator  # saves mycarebudget.permissions.is_moderator its query
-    return MemberView(user_pk=user.pk, is_moderator=moderator, suspended=suspended, **extra)
+    user._is_moderator = is_superuser or in_moderators  # saves is_moderator its query
+    return MemberView(user_pk=user.pk, is_moderator=can_moderate(user), needs_two_step=needs_two_step(user),
+                      suspended=suspended, **extra)
 
 
 def of_topic(user, topic_pk: int) -> MemberView:

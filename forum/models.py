@@ -10,10 +10,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from mycarebudget.moderation.powers import can_moderate
 
 TITLE_MIN_LENGTH = 5
 TITLE_MAX_LENGTH = 150
@@ -85,12 +87,11 @@ class TopicQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "TopicQuerySet":
         """Public topics, plus the user's own held or hidden ones; moderators see everything."""
-        from mycarebudget.permissions import is_moderator
-
-        if is_moderator(user):
+        if can_moderate(user):
             return self.all()
-        if user.is_authenticated:
-            return self.filter(Q(is_held=False, is_hidden=False) | Q(author=user))
+        member = _member_pk(user)
+        if member is not None:
+            return self.filter(Q(is_held=False, is_hidden=False) | Q(author_id=member))
         return self.public()
 
     def ideas(self) -> "TopicQuerySet":
@@ -154,26 +155,56 @@ class Topic(models.Model):
         return STATUS_TAG_CLASSES.get(self.status, "")
 
 
+def _member_pk(user) -> int | None:
+    """The id to match authors against: only a signed-in member's. An anonymous reader, a shared
+    rendering and a deleted author (None) are never anybody's author."""
+    if user is None or not user.is_authenticated or user.pk is None:
+        return None
+    return user.pk
+
+
 class PostQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PostQuerySet":
+        """The one rule for who sees a post, used by the topic page, the member query, search and exports.
+
+        Listed: posts in topics the reader may open, held posts only for their author; hidden and
+        deleted posts stay in the thread as placeholders. Annotated ``is_readable`` (may read what
+        it says): everyone reads posts that are not held, hidden or deleted, in public topics; an
+        author reads their own held or hidden posts; moderators with two-step verification list and read everything.
+        Annotated ``is_own``: written by this reader, never true for an anonymous reader or a deleted author.
+        """
+        member = _member_pk(user)
+        own = Q(author_id=member) if member is not None else None
+        if can_moderate(user):
+            return self.annotate(is_readable=Value(True), is_own=_flag(own))
+        topic_open = Q(topic__is_held=False, topic__is_hidden=False)
+        if member is not None:
+            topic_open |= Q(topic__author_id=member)
+        public = Q(is_held=False, hidden_at__isnull=True, deleted_at__isnull=True)
+        listed = topic_open & Q(is_held=False)
+        readable = topic_open & public
+        if own is not None:
+            # An author reads their own held or hidden post; what they deleted, only moderators read.
+            listed, readable = listed | own, readable | (own & Q(deleted_at__isnull=True))
+        return self.filter(listed).annotate(is_readable=_flag(readable), is_own=_flag(own))
+
+    def readable_by(self, user) -> "PostQuerySet":
+        """Posts whose words this reader may read (``visible_to``'s rule)."""
+        return self.visible_to(user).filter(is_readable=True)
+
     def public(self) -> "PostQuerySet":
-        """Posts anyone may read in full: not held, hidden or deleted, in a public topic."""
-        return self.filter(is_held=False, hidden_at__isnull=True, deleted_at__isnull=True,
-                           topic__is_held=False, topic__is_hidden=False)
-
-    def in_thread_for(self, user) -> "PostQuerySet":
-        """The messages a user sees in a thread. Hidden and deleted posts stay, as placeholders;
-        held posts only for their author and moderators."""
-        from mycarebudget.permissions import is_moderator
-
-        if is_moderator(user):
-            return self.all()
-        if user.is_authenticated:
-            return self.filter(Q(is_held=False) | Q(author=user))
-        return self.filter(is_held=False)
+        """Posts anyone may read in full: ``readable_by`` an anonymous reader."""
+        return self.readable_by(None)
 
     def counted_against(self, user) -> "PostQuerySet":
         """What posting limits count: every topic and reply the user wrote, deleted ones too."""
         return self.filter(author=user).exclude(kind=Post.Kind.STATUS)
+
+
+def _flag(condition: Q | None) -> ExpressionWrapper | Value:
+    if condition is None:
+        return Value(False)
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 class Post(models.Model):

@@ -69,51 +69,43 @@ def _fts5_query(terms: list[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
-# Raw SQL, not the ORM: building these queries cost more than running them. Every
-# query repeats PostQuerySet.public()'s rule (post not held, hidden or deleted; topic
-# not held or hidden), so a stale index row can never leak a post. A hit's columns are
-# the post, its topic and category; body_html is the only long one.
+# Raw SQL finds candidates in the index; the ORM then reads the posts shown through
+# Post.objects.public() (PostQuerySet.visible_to, the one visibility rule), so a stale index row
+# can never leak a post. The index holds only public posts (index_post), which is what lets
+# these queries stop at their limit.
 
-# Opening posts of public topics whose title matches, most recently active first. The
-# topics come first, with their own limit, from the title's GIN expression index
-# (migration 0004, whose expression this repeats exactly); joined directly, the planner
-# reads every opening post to find the few whose topic matches.
+# Opening posts whose topic's title matches, most recently active first. The topics come first,
+# with their own limit, from the title's GIN expression index (migration 0004, whose expression
+# this repeats exactly); joined directly, the planner reads every opening post to find the few
+# whose topic matches.
 _PG_OPENING_POSTS = """
-    SELECT p.id, p.topic_id, p.is_first, p.body_html, t.title, t.slug, t.status, c.name, c.is_ideas
-      FROM (SELECT id, title, slug, status, category_id, last_activity_at FROM forum_topic
+    SELECT p.id, p.topic_id
+      FROM (SELECT id, last_activity_at FROM forum_topic
              WHERE to_tsvector('english'::regconfig, COALESCE(title, ''))
                    @@ websearch_to_tsquery('english'::regconfig, %(query)s)
-               AND NOT is_held AND NOT is_hidden
              ORDER BY last_activity_at DESC, id DESC LIMIT %(topics)s) AS t
       JOIN forum_post p ON p.topic_id = t.id AND p.is_first
-      JOIN forum_category c ON c.id = t.category_id
-     WHERE NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND p.search_vector IS NOT NULL
+     WHERE p.search_vector IS NOT NULL
      ORDER BY t.last_activity_at DESC, p.id DESC LIMIT %(limit)s"""
 # Newest first, not by rank: a common word can match most of 100,000 posts, and ranking
 # them all costs far more than a search may take. Newest first lets the planner (or FTS5)
 # walk the newest posts backwards and stop at the limit.
 _PG_NEWEST = """
-    SELECT p.id, p.topic_id FROM forum_post p JOIN forum_topic t ON t.id = p.topic_id
+    SELECT p.id, p.topic_id FROM forum_post p
      WHERE p.search_vector @@ websearch_to_tsquery('english'::regconfig, %(query)s)
-       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden
      ORDER BY p.id DESC LIMIT %(limit)s"""
 # On SQLite the FTS5 title column holds the topic title on opening posts only, so a
 # title match is an opening post whose topic matches.
 _SQLITE_NEWEST = """
-    SELECT f.rowid, p.topic_id FROM forum_post_fts f
-      JOIN forum_post p ON p.id = f.rowid JOIN forum_topic t ON t.id = p.topic_id
+    SELECT f.rowid, p.topic_id FROM forum_post_fts f JOIN forum_post p ON p.id = f.rowid
      WHERE forum_post_fts MATCH %s
-       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden
      ORDER BY f.rowid DESC LIMIT %s"""
-_HITS_BY_ID = """
-    SELECT p.id, p.topic_id, p.is_first, p.body_html, t.title, t.slug, t.status, c.name, c.is_ideas
-      FROM forum_post p JOIN forum_topic t ON t.id = p.topic_id JOIN forum_category c ON c.id = t.category_id
-     WHERE p.id IN ({ids})
-       AND NOT p.is_held AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT t.is_held AND NOT t.is_hidden"""
+_HIT_FIELDS = ("pk", "topic_id", "is_first", "body_html", "topic__title", "topic__slug", "topic__status",
+               "topic__category__name", "topic__category__is_ideas")
 
 
 def _newest_posts(cursor, query: str, match: str, limit: int) -> list[tuple[int, int]]:
-    """(post, topic) ids of the newest public posts that match, newest first."""
+    """(post, topic) ids of the newest indexed posts that match, newest first."""
     if settings.IS_POSTGRES:
         cursor.execute(_PG_NEWEST, {"query": query, "limit": limit})
     else:
@@ -121,18 +113,16 @@ def _newest_posts(cursor, query: str, match: str, limit: int) -> list[tuple[int,
     return cursor.fetchall()
 
 
-def _hits_by_id(cursor, ids: list[int]) -> list[tuple]:
-    """The rows of these posts (those still public), in the order given."""
+def _hits_by_id(ids: list[int]) -> list[tuple]:
+    """The rows of these posts that anyone may read (the visibility rule), in the order given."""
     if not ids:
         return []
-    placeholders = ", ".join(["%s"] * len(ids))
-    cursor.execute(_HITS_BY_ID.format(ids=placeholders), ids)  # noqa: S608 -- only placeholders are added
-    rows = {row[0]: row for row in cursor.fetchall()}
+    rows = {row[0]: row for row in Post.objects.public().filter(pk__in=ids).values_list(*_HIT_FIELDS)}
     return [rows[pk] for pk in ids if pk in rows]
 
 
 def _hit_rows(query: str, terms: list[str], limit: int) -> list[tuple]:
-    """One row per topic (a hit's columns, as _HITS_BY_ID reads them), best first, at most limit.
+    """One row per topic (a hit's columns, _HIT_FIELDS), best first, at most limit.
 
     Opening posts of topics whose title matches come first, then the newest matching
     posts of other topics. Only the posts shown are read in full.
@@ -141,10 +131,10 @@ def _hit_rows(query: str, terms: list[str], limit: int) -> list[tuple]:
     with connection.cursor() as cursor:
         if settings.IS_POSTGRES:
             cursor.execute(_PG_OPENING_POSTS, {"query": query, "topics": limit * OVERFETCH, "limit": limit})
-            rows = cursor.fetchall()
+            openers = cursor.fetchall()
         else:
             openers = _newest_posts(cursor, query, "{title} : (" + match + ")", limit)
-            rows = _hits_by_id(cursor, [pk for pk, _ in openers])
+        rows = _hits_by_id([pk for pk, _ in openers])
         if len(rows) >= limit:
             return rows[:limit]
         # Hits are one per topic: fetch more posts than needed, keep each topic's newest.
@@ -154,7 +144,7 @@ def _hit_rows(query: str, terms: list[str], limit: int) -> list[tuple]:
             if topic_id not in topics:
                 topics.add(topic_id)
                 chosen.append(pk)
-        return rows + _hits_by_id(cursor, chosen[:limit - len(rows)])
+    return rows + _hits_by_id(chosen[:limit - len(rows)])
 
 
 def search_discussions(query: str, *, limit: int = 20) -> list[SearchHit]:

@@ -30,8 +30,8 @@ from forum.models import (
     Topic,
 )
 from forum.templatetags.forum_tags import when
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import NotAModerator, is_moderator
+from mycarebudget.moderation.powers import NotAModerator, can_moderate, is_moderator, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
 
 User = get_user_model()
@@ -124,7 +124,7 @@ def _wait_words(seconds: float) -> str:
 def check_posting_rate(user) -> None:
     """Refuse a post that would break the limits in settings; counted in the database,
     so the limits hold however many workers serve the site. Moderators are not limited."""
-    if is_moderator(user):
+    if can_moderate(user):
         return
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
@@ -155,7 +155,7 @@ def has_links(body: str, html: str) -> bool:
 
 def _should_hold(user, body: str, html: str) -> bool:
     """Links in posts by brand-new accounts wait for a moderator (a common spam pattern)."""
-    return not is_moderator(user) and is_new_account(user) and has_links(body, html)
+    return not can_moderate(user) and is_new_account(user) and has_links(body, html)
 
 
 def _lock_author(user):
@@ -197,17 +197,17 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
     Refuses suspended members, members posting too fast, and non-moderators in
     moderator-only categories.
     """
+    html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
     existing = _existing_submission(author, submission_key)
     if existing is not None:
         return existing.topic
-    if category.moderators_only_topics and not is_moderator(author):
+    if category.moderators_only_topics and not can_moderate(author):
         raise ModeratorsOnly(f"Only moderators start topics in {category.name}. "
                              "You can reply to their topics instead")
     _check_not_suspended(author)
     check_posting_rate(author)
     now = timezone.now()
-    html = render_markdown(body)
     held = _should_hold(author, body, html)
     topic = Topic(category=category, title=title, author=author, created_at=now, last_activity_at=now,
                   is_held=held)
@@ -234,19 +234,19 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
                submission_key: str = "") -> Post:
     """Add a reply. Refuses locked topics (except for moderators), suspended members and
     members posting too fast. Followers are emailed after commit when the reply is public."""
+    html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
     existing = _existing_submission(author, submission_key)
     if existing is not None:
         return existing
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
-    if topic.is_locked and not is_moderator(author):
+    if topic.is_locked and not can_moderate(author):
         raise TopicLocked("This topic is locked, so nobody can reply to it")
     _check_not_suspended(author)
     check_posting_rate(author)
     if reply_to is not None and reply_to.topic_id != topic.pk:
         reply_to = None
     now = timezone.now()
-    html = render_markdown(body)
     post = Post(topic=topic, author=author, body=body, body_html=html, reply_to=reply_to, created_at=now,
                 is_held=_should_hold(author, body, html), submission_key=submission_key)
     post.full_clean()
@@ -266,11 +266,12 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
 def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Post:
     """Change your own post, keeping what it said before. Refuses anyone but the author,
     and posts in locked topics (the author may still delete them)."""
+    html = render_markdown(body)  # before any row lock is taken
     post = Post.objects.select_for_update().select_related("topic", "topic__category").get(pk=post.pk)
     topic = post.topic
     if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
         raise CannotChangePost
-    if topic.is_locked and not is_moderator(editor):
+    if topic.is_locked and not can_moderate(editor):
         raise TopicLocked("This topic is locked, so its posts cannot be changed")
     _check_not_suspended(editor)
     new_title = title if (post.is_first and title is not None) else topic.title
@@ -279,7 +280,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     PostRevision.objects.create(post=post, title=topic.title if post.is_first else "", body=post.body,
                                 editor=editor, created_at=post.edited_at or post.created_at)
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = html
     post.edited_at = timezone.now()
     post.edit_count += 1
     was_held = post.is_held
@@ -357,8 +358,7 @@ def withdraw_support(*, topic: Topic, user) -> None:
 def change_idea_status(*, topic: Topic, moderator, status: str, reason: str) -> Post:
     """Move an idea to a new status and post the change, with who and why, into its thread.
     Moderators only; followers are emailed after commit."""
-    if not is_moderator(moderator):
-        raise NotAModerator
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     if not topic.category.is_ideas:
         raise NotAnIdea("Only ideas have a status")
@@ -424,11 +424,6 @@ def report_post(*, post: Post, reporter, reason: str, details: str = "") -> Repo
     return report
 
 
-def _require_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
-
-
 def _post_label(post: Post) -> str:
     author = post.author.public_name if post.author else "deleted user"
     kind = "opening post" if post.is_first else "reply"
@@ -456,7 +451,7 @@ def _visibility_changed(post: Post, topic: Topic, **topic_flags: bool) -> None:
 def hide_post(*, post: Post, moderator, reason: str) -> Post:
     """Hide a post, with the reason shown in its place; hiding an opening post hides its topic.
     Resolves the post's open reports. Moderators only."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), moderator, reason
@@ -470,7 +465,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
 
 @transaction.atomic
 def unhide_post(*, post: Post, moderator) -> Post:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
@@ -484,7 +479,7 @@ def unhide_post(*, post: Post, moderator) -> Post:
 @transaction.atomic
 def approve_post(*, post: Post, moderator) -> Post:
     """Publish a held post (links from a brand-new account); followers are emailed then."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_for_update(of=("self",)).select_related("author", "topic").get(pk=post.pk)
     if not post.is_held:
         return post
@@ -503,7 +498,7 @@ def approve_post(*, post: Post, moderator) -> Post:
 @transaction.atomic
 def dismiss_reports(*, post: Post, moderator) -> int:
     """Close a post's open reports without acting on the post."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     post = Post.objects.select_related("author", "topic").get(pk=post.pk)
     count = _resolve_reports(post, moderator, Report.Outcome.DISMISSED)
     if count:
@@ -515,7 +510,7 @@ def dismiss_reports(*, post: Post, moderator) -> int:
 
 @transaction.atomic
 def lock_topic(*, topic: Topic, moderator, reason: str = "") -> Topic:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     topic.is_locked = True
     topic.save(update_fields=["is_locked"])
@@ -526,7 +521,7 @@ def lock_topic(*, topic: Topic, moderator, reason: str = "") -> Topic:
 
 @transaction.atomic
 def unlock_topic(*, topic: Topic, moderator) -> Topic:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     topic.is_locked = False
     topic.save(update_fields=["is_locked"])
@@ -538,7 +533,7 @@ def unlock_topic(*, topic: Topic, moderator) -> Topic:
 @transaction.atomic
 def move_topic(*, topic: Topic, moderator, category: Category, reason: str = "") -> Topic:
     """Move a topic to another category. A topic moved into ideas starts as Proposed."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     previous = topic.category
     if previous.pk == category.pk:
@@ -556,7 +551,7 @@ def move_topic(*, topic: Topic, moderator, category: Category, reason: str = "")
 @transaction.atomic
 def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspension:
     """Stop a member posting (they can still read) for some days, or until lifted."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if member.pk == moderator.pk or is_moderator(member):
         raise CannotSuspend("Moderators cannot be suspended. Ask another moderator or an administrator")
     now = timezone.now()
@@ -572,7 +567,7 @@ def suspend_member(*, member, moderator, reason: str, days: int | None) -> Suspe
 
 @transaction.atomic
 def lift_suspension(*, member, moderator) -> int:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     lifted = (Suspension.objects.active().filter(user=member)
               .update(lifted_at=timezone.now(), lifted_by=moderator))
     if lifted:

@@ -32,8 +32,6 @@ urlpatterns = [
     path("forum/posts/<int:pk>/dismiss-reports/", views.post_dismiss_reports, name="post_dismiss_reports"),
     path("forum/members/<int:pk>/suspend/", views.member_suspend, name="member_suspend"),
     path("forum/members/<int:pk>/lift-suspension/", views.member_lift, name="member_lift"),
-    path("moderation/reports/", views.moderation_reports, name="moderation_reports"),
-    path("moderation/log/", views.moderation_log, name="moderation_log"),
     path("forum/<slug:category>/", views.category_detail, name="category_detail"),
     path("forum/<slug:category>/new/", views.topic_create, name="topic_create"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,12 +28,11 @@ from forum.forms import (
     SuspendForm,
     TopicForm,
 )
-from forum.models import Category, IdeaStatus, Post, Preferences, Report, Suspension, Topic
+from forum.models import Category, IdeaStatus, Post, Preferences, Topic
 from mycarebudget import microcache
 from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.microcache import anonymous_microcache
-from mycarebudget.models import ModerationLogEntry
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
 User = get_user_model()
 
@@ -140,7 +139,7 @@ def _member_response(request, html: str, choices: dict[str, str], status: int = 
 
 
 def _can_start_topic(user, category: Category) -> bool:
-    return not category.moderators_only_topics or is_moderator(user)
+    return not category.moderators_only_topics or can_moderate(user)
 
 
 @access(PUBLIC)
@@ -161,7 +160,7 @@ def _topic_for(user, pk: int) -> Topic:
 
 
 def _thread(user, topic: Topic):
-    return (Post.objects.filter(topic=topic).in_thread_for(user)
+    return (Post.objects.filter(topic=topic).visible_to(user)
             .select_related("author", "hidden_by").order_by("created_at", "pk"))
 
 
@@ -188,7 +187,7 @@ def _render_topic(request, topic: Topic, *, member: member_view.MemberView | Non
         return render(request, "forum/topic_detail.html", context, status=status)
     member = member or member_view.of_topic(user, topic.pk)
     context.update({
-        "is_moderator": member.is_moderator,
+        "is_moderator": member.is_moderator, "needs_two_step": member.needs_two_step,
         "suspension": services.active_suspension(user) if member.suspended else None,
         "reply_form": ReplyForm(),
     })
@@ -231,7 +230,7 @@ def _shared_topic_copy(request, pk: int) -> dict | None:
 def _post_location(post: Post, user) -> str:
     """The topic page that shows this post, with the post's anchor."""
     before = Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
-    earlier = Post.objects.filter(topic_id=post.topic_id).in_thread_for(user).filter(before).count()
+    earlier = Post.objects.filter(topic_id=post.topic_id).visible_to(user).filter(before).count()
     page = earlier // settings.FORUM_POSTS_PER_PAGE + 1
     url = post.topic.get_absolute_url()
     if page > 1:
@@ -242,7 +241,7 @@ def _post_location(post: Post, user) -> str:
 def _post_for(user, pk: int) -> Post:
     """A post the user may see in its thread (placeholders included); 404 otherwise."""
     return get_object_or_404(
-        Post.objects.filter(topic__in=Topic.objects.visible_to(user)).in_thread_for(user)
+        Post.objects.filter(topic__in=Topic.objects.visible_to(user)).visible_to(user)
         .select_related("topic", "topic__category", "author"), pk=pk)
 
 
@@ -572,7 +571,7 @@ def post_approve(request, pk):
     post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
     services.approve_post(post=post, moderator=request.user)
     messages.success(request, "The post is approved and everyone can see it")
-    return redirect("forum:moderation_reports")
+    return redirect("moderation:reports")
 
 
 @access(MODERATOR)
@@ -582,7 +581,7 @@ def post_dismiss_reports(request, pk):
     post = get_object_or_404(Post, pk=pk)
     services.dismiss_reports(post=post, moderator=request.user)
     messages.success(request, "The reports are closed and the post is unchanged")
-    return redirect("forum:moderation_reports")
+    return redirect("moderation:reports")
 
 
 @access(MODERATOR)
@@ -635,12 +634,12 @@ def member_suspend(request, pk):
             _add_service_error(form, error)
         else:
             messages.success(request, f"{member.public_name} is suspended. They can read but not post")
-            return redirect("forum:moderation_reports")
+            return redirect("moderation:reports")
     return render(request, "forum/member_suspend.html", {
         "member": member, "form": form, "is_member_moderator": is_moderator(member),
         "recent_posts": (Post.objects.filter(author=member).select_related("topic")
                          .order_by("-created_at")[:5]),
-        "crumbs": [("Moderation", reverse("forum:moderation_reports")), ("Suspend a member", "")],
+        "crumbs": [("Moderation", reverse("moderation:reports")), ("Suspend a member", "")],
     })
 
 
@@ -651,39 +650,4 @@ def member_lift(request, pk):
     member = get_object_or_404(User, pk=pk)
     services.lift_suspension(member=member, moderator=request.user)
     messages.success(request, f"{member.public_name} can post again")
-    return redirect("forum:moderation_reports")
-
-
-@access(MODERATOR)
-@require_safe
-@moderator_required
-def moderation_reports(request):
-    open_reports = Report.objects.open()
-    reported = (Post.objects.filter(pk__in=open_reports.values("post_id"))
-                .select_related("author", "topic", "topic__category", "hidden_by")
-                .annotate(first_reported_at=Min("reports__created_at",
-                                                filter=Q(reports__resolved_at__isnull=True)))
-                .prefetch_related(Prefetch("reports", queryset=open_reports.select_related("reporter"),
-                                           to_attr="open_reports"))
-                .order_by("first_reported_at", "pk"))
-    page_obj = Paginator(reported, 20).get_page(request.GET.get("page"))
-    held = (Post.objects.filter(is_held=True, deleted_at__isnull=True, hidden_at__isnull=True)
-            .select_related("author", "topic", "topic__category").order_by("created_at", "pk"))
-    suspensions = Suspension.objects.active().select_related("user", "moderator").order_by("-starts_at")
-    return render(request, "moderation/reports.html", {
-        "page_obj": page_obj, "reported": page_obj.object_list, "held": held, "suspensions": suspensions,
-        "new_account_hours": int(settings.FORUM_NEW_ACCOUNT_AGE.total_seconds() // 3600),
-        "moderation_tab": "reports", "crumbs": [("Moderation", "/moderation/"), ("Forum reports", "")],
-    })
-
-
-@access(MODERATOR)
-@require_safe
-@moderator_required
-def moderation_log(request):
-    entries = ModerationLogEntry.objects.select_related("moderator").order_by("-created_at", "-pk")
-    page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "moderation/log.html", {
-        "page_obj": page_obj, "entries": page_obj.object_list,
-        "moderation_tab": "log", "crumbs": [("Moderation", "/moderation/"), ("Moderation log", "")],
-    })
+    return redirect("moderation:reports")

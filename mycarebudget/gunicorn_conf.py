@@ -19,3 +19,8 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+# Heartbeat files in memory, not on disk; no control socket (its default path is shared by
+# every gunicorn on the machine, and we do not use gunicornc).
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 -- gunicorn's own advice: heartbeats only, no data
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
+control_socket_disable = True

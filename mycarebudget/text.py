@@ -179,17 +179,39 @@ def render_markdown(text: str, *, known_pages: set[str] | None = None,
     known_pages: slugs of wiki pages that exist; internal wiki links to other
     slugs are marked as missing. None skips that check (forum posts).
     title_slugs: lower-cased page titles to slugs, for [[Page title]] links.
+
+    Runs within a time and nesting budget (mycarebudget/render_budget.py): raises
+    TextTooComplex, with a message for the writer, rather than work without bound.
     """
+    from mycarebudget.render_budget import render_within_budget
+
+    html = render_within_budget(text or "", known_pages=known_pages, title_slugs=title_slugs)
+    return mark_safe(html)  # noqa: S308 -- sanitised by _render_html, in the budgeted renderer
+
+
+def validate_markdown(text: str) -> None:
+    """Form validator: refuse, before anything is saved or locked, text the renderer would refuse."""
+    from django.core.exceptions import ValidationError
+
+    from mycarebudget.render_budget import TextTooComplex
+
+    try:
+        render_markdown(text)
+    except TextTooComplex as refusal:
+        raise ValidationError(str(refusal), code="too_complex") from None
+
+
+def _render_html(text: str, known_pages: set[str] | None, title_slugs: dict[str, str] | None) -> str:
+    """Markdown, then bleach. Runs in the renderer process; the result is safe to mark safe."""
     converter = markdown.Markdown(
         extensions=["tables", "fenced_code", "sane_lists",
                     TocExtension(slugify=lambda value, sep: slugify(value), toc_depth="2-4"),
                     _SafeMarkdown(known_pages, title_slugs)],
         output_format="html",
     )
-    html = converter.convert(text or "")
-    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
-    return mark_safe(clean)  # noqa: S308 -- sanitised on the line above
+    html = converter.convert(text)
+    return bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                        protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
 
 
 def stored_html(value: str | None) -> SafeString:

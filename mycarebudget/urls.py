@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("wiki.urls")),
     path("", include("wiki.templatelib.urls")),
     path("", include("forum.urls")),
+    path("", include("mycarebudget.moderation.urls")),
 ]
 
 if settings.BENCH_FLOOR:  # only while bench/run.py measures the floor

@@ -35,7 +35,7 @@ def moderator(db):
     member = UserFactory(display_name="Mo Moderator")
     group, _ = Group.objects.get_or_create(name="Moderators")
     member.groups.add(group)
-    # Moderation needs two-step verification (mycarebudget.permissions.moderator_required).
+    # Moderation needs two-step verification (mycarebudget.moderation.powers).
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     TOTP.activate(member, generate_totp_secret())

@@ -37,3 +37,12 @@ def line_diff(old: str, new: str, *, context: int = 2) -> list[list[tuple[str, s
             hunk.extend(("added", line) for line in new_lines[j1:j2])
         hunks.append(hunk)
     return hunks
+
+
+def proposal_diff(proposal) -> dict:
+    """A proposed edit against the page as it is now (empty for a new page), for its author and moderators."""
+    new = proposal.content()
+    current = ({name: getattr(proposal.page, name) for name in new} if proposal.page_id
+               else {name: "" for name in new})
+    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
+            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}

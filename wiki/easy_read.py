@@ -4,7 +4,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mycarebudget.models import log_moderation
+from mycarebudget.moderation.powers import require_moderator
+from mycarebudget.moderation.services import log_moderation
 from wiki import page_cache
 from wiki.models import Page
 
@@ -35,9 +36,7 @@ def mark_checked(easy_read: Page) -> None:
 @transaction.atomic
 def confirm_easy_read(*, easy_read: Page, moderator) -> Page:
     """A moderator has checked the Easy Read page against the latest standard version. Moderators only."""
-    from wiki.services import _check_moderator  # services imports this module
-
-    _check_moderator(moderator)
+    require_moderator(moderator)
     easy_read = Page.objects.select_for_update().select_related("easy_read_of").get(pk=easy_read.pk)
     if easy_read.easy_read_of is None:
         raise ValueError(f"{easy_read.title} is not an Easy Read page")

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.validators import URLValidator
 
+from mycarebudget.text import validate_markdown
 from wiki.models import BODY_MAX_LENGTH, Page, Topic
 
 
@@ -28,6 +29,7 @@ class PageForm(forms.Form):
         max_length=BODY_MAX_LENGTH, label="Page text",
         help_text="Write in Markdown: ## for a heading, - for a bullet, [[Page title]] to link to another guide.",
         widget=forms.Textarea(attrs={"rows": 24, "class": "app-textarea--long", "spellcheck": "true"}),
+        validators=[validate_markdown],
         error_messages={"required": "Enter the page text",
                         "max_length": f"Page text must be {BODY_MAX_LENGTH:,} characters or fewer. "
                                       "Split it into two pages"})

@@ -4,7 +4,7 @@ import logging
 
 import reversion
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mycarebudget.mail import queue_email
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import is_moderator
+from mycarebudget.moderation.powers import can_moderate, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
 from wiki import easy_read, page_cache, search
 from wiki.merge import MergeConflict, merge_fields
@@ -37,15 +37,6 @@ class AlreadyDecided(Exception):
     def __init__(self, proposal: EditProposal):
         super().__init__(f"This edit was already {proposal.get_status_display().lower()}")
         self.proposal = proposal
-
-
-class NotAModerator(PermissionDenied):
-    """Only moderators can do this."""
-
-
-def _check_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
 
 
 def slug_error(slug: str, *, page: Page | None) -> str | None:
@@ -164,7 +155,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                  base_revision: int) -> EditProposal:
     """Propose a change to a page, or a new page when page is None.
 
-    A moderator's own edit publishes at once; anyone else's waits for review and
+    A moderator's own edit (with two-step verification on) publishes at once; anyone else's waits for review and
     the public keeps seeing the current version. Raises EditConflict when the page
     changed meanwhile in the same places; changes elsewhere are merged.
     """
@@ -180,7 +171,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     proposal.preview_html = render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html"])
     proposal.save()
-    if is_moderator(author):
+    if can_moderate(author):  # publishing without review is a moderator power
         version = _publish(page=page, content=content, author=author, edit_summary=edit_summary)
         proposal.page = version.page
         proposal.status = EditProposal.Status.APPROVED
@@ -193,7 +184,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
 @transaction.atomic
 def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVersion:
     """Publish a pending edit. Moderators only; the second of two moderators gets AlreadyDecided."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits here, then sees it decided.
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
@@ -218,7 +209,7 @@ def approve_edit(*, proposal: EditProposal, moderator, note: str = "") -> PageVe
 @transaction.atomic
 def reject_edit(*, proposal: EditProposal, moderator, reason: str) -> EditProposal:
     """Turn down a pending edit with a reason the author will see. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if not reason.strip():
         raise ValidationError({"reason": "Tell the author why their edit was not accepted"})
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -229,7 +220,7 @@ def reject_edit(*, proposal: EditProposal, moderator, reason: str) -> EditPropos
     proposal.decision_reason = reason.strip()
     proposal.save()
     log_moderation(moderator=moderator, action="did not accept an edit", target_label=proposal.title,
-                   target_url=reverse("wiki:moderation_review", args=[proposal.pk]), reason=proposal.decision_reason)
+                   target_url=reverse("moderation:review", args=[proposal.pk]), reason=proposal.decision_reason)
     _tell_author(proposal)
     return proposal
 
@@ -249,7 +240,7 @@ def withdraw_edit(*, proposal: EditProposal, author) -> EditProposal:
 @transaction.atomic
 def restore_version(*, page: Page, number: int, moderator) -> PageVersion:
     """Publish an earlier version's content as a new version; nothing is lost. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     page = Page.objects.select_for_update().get(pk=page.pk)
     old = PageVersion.objects.get(page=page, number=number)
     content = old.content()
@@ -263,7 +254,7 @@ def restore_version(*, page: Page, number: int, moderator) -> PageVersion:
 @transaction.atomic
 def retire_page(*, page: Page, moderator, reason: str, replaced_by: Page | None) -> Page:
     """Take a page down. Its address answers 410 with the reason and where its content went."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     page = Page.objects.select_for_update().get(pk=page.pk)
     page.retired_at = page.changed_at = timezone.now()
     page.retired_reason = reason

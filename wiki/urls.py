@@ -6,10 +6,6 @@ from wiki.feeds import RecentChangesFeed
 app_name = "wiki"
 urlpatterns = [
     path("search/", views.search, name="search"),
-    path("moderation/", views.moderation_queue, name="moderation_queue"),
-    path("moderation/edits/<int:pk>/", views.moderation_review, name="moderation_review"),
-    path("moderation/edits/<int:pk>/approve/", views.moderation_approve, name="moderation_approve"),
-    path("moderation/edits/<int:pk>/reject/", views.moderation_reject, name="moderation_reject"),
     path("wiki/", views.page_index, name="page_index"),
     path("wiki/new/", views.page_new, name="page_new"),
     path("wiki/recent/", views.recent_changes, name="recent_changes"),

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mycarebudget import microcache
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from mycarebudget.search import query_terms
 from wiki import easy_read, page_cache, services
-from wiki.diff import field_changes, line_diff
-from wiki.forms import ApproveForm, PageForm, RejectForm, RetireForm
+from wiki.diff import field_changes, line_diff, proposal_diff
+from wiki.forms import PageForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
 from wiki.search import search_pages
 from wiki.templatelib.search import search_templates
@@ -141,7 +141,7 @@ def page_version(request, slug, number):
     page = found
     version = get_object_or_404(PageVersion.objects.select_related("author"), page=page, number=number)
     return render(request, "wiki/page_version.html", {
-        "page": page, "version": version, "is_moderator": is_moderator(request.user),
+        "page": page, "version": version, "is_moderator": can_moderate(request.user),
         "crumbs": _crumbs(page, ("History", reverse("wiki:page_history", args=[page.slug])),
                           (f"Version {number}", "")),
     })
@@ -213,7 +213,8 @@ def page_edit(request, slug):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": page, "form": form, "conflict": conflict, "is_moderator": is_moderator(request.user),
+        "page": page, "form": form, "conflict": conflict, "is_moderator": can_moderate(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(page, ("Edit", "")),
     })
 
@@ -232,7 +233,8 @@ def page_new(request):
         else:
             return _after_proposal(request, proposal)
     return render(request, "wiki/page_edit.html", {
-        "page": None, "form": form, "is_moderator": is_moderator(request.user),
+        "page": None, "form": form, "is_moderator": can_moderate(request.user),
+        "needs_two_step": needs_two_step(request.user),
         "crumbs": _crumbs(None, ("New page", "")),
     })
 
@@ -306,7 +308,7 @@ def my_edit_detail(request, pk):
     """The author's own edit. Anyone else's gets a 404."""
     proposal = get_object_or_404(EditProposal.objects.select_related("page"), pk=pk, author=request.user)
     return render(request, "wiki/my_edit_detail.html", {
-        "proposal": proposal, **_proposal_diff(proposal),
+        "proposal": proposal, **proposal_diff(proposal),
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 
@@ -322,84 +324,6 @@ def my_edit_withdraw(request, pk):
     else:
         messages.success(request, "Your edit is withdrawn")
     return redirect("wiki:my_edits")
-
-
-def _proposal_diff(proposal: EditProposal) -> dict:
-    """The proposal against the page as it is now (empty for a new page)."""
-    current = ({name: getattr(proposal.page, name) for name in proposal.content()}
-               if proposal.page_id else {name: "" for name in proposal.content()})
-    new = proposal.content()
-    return {"changes": field_changes(current, new), "hunks": line_diff(current["body"], new["body"]),
-            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
-
-
-@access(MODERATOR)
-@moderator_required
-@require_safe
-def moderation_queue(request):
-    pending = (EditProposal.objects.filter(status=EditProposal.Status.PENDING)
-               .select_related("page", "author").order_by("created_at"))
-    page_obj = Paginator(pending, 25).get_page(request.GET.get("page"))
-    return render(request, "wiki/moderation_queue.html", {
-        "page_obj": page_obj, "moderation_tab": "edits", "crumbs": [("Moderation", "")]})
-
-
-@access(MODERATOR)
-@moderator_required
-@require_safe
-def moderation_review(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author", "decided_by"), pk=pk)
-    return _review(request, proposal, ApproveForm(), RejectForm())
-
-
-def _review(request, proposal, approve_form, reject_form, status=200):
-    return render(request, "wiki/moderation_review.html", {
-        "proposal": proposal, "approve_form": approve_form, "reject_form": reject_form,
-        "form": reject_form, **_proposal_diff(proposal), "moderation_tab": "edits",
-        "crumbs": [("Moderation", reverse("wiki:moderation_queue")), (proposal.title, "")],
-    }, status=status)
-
-
-@access(MODERATOR)
-@moderator_required
-@require_POST
-def moderation_approve(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, form, RejectForm(), status=400)
-    try:
-        version = services.approve_edit(proposal=proposal, moderator=request.user, note=form.cleaned_data["note"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Nothing more was published")
-        return redirect("wiki:moderation_review", pk)
-    except services.EditConflict:
-        messages.error(request, "The page changed since this edit was written, in the same place. "
-                                "It cannot be published as it is: reject it and ask the author to redo it "
-                                "on the new version")
-        return redirect("wiki:moderation_review", pk)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, f"Published as version {version.number} of “{version.title}”")
-    return redirect("wiki:moderation_queue")
-
-
-@access(MODERATOR)
-@moderator_required
-@require_POST
-def moderation_reject(request, pk):
-    proposal = get_object_or_404(EditProposal.objects.select_related("page", "author"), pk=pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        return _review(request, proposal, ApproveForm(), form, status=400)
-    try:
-        services.reject_edit(proposal=proposal, moderator=request.user, reason=form.cleaned_data["reason"])
-    except services.AlreadyDecided as error:
-        messages.error(request, f"{error}. Your decision was not recorded")
-        return redirect("wiki:moderation_review", pk)
-    messages.success(request, "The edit was not accepted. The author has been told why")
-    return redirect("wiki:moderation_queue")
 
 
 @access(PUBLIC)

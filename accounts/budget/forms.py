@@ -196,3 +196,151 @@ def default_period(today: datetime.date, budget) -> tuple[datetime.date, datetim
 
     return budget_year(budget, today)
 
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label="Bank statement (CSV file)",
+                           help_text="Download it from your bank's website or app as CSV. Up to 5 MB",
+                           error_messages={"required": "Choose a CSV file of your bank statement",
+                                           "empty": "The selected file is empty"})
+
+
+class MappingForm(forms.Form):
+    """Which column holds what. Sent by GET, so the preview's address says how the file was read."""
+
+    AMOUNT_MODES = [("one", "One column: minus for money out"), ("two", "Two columns: money out and money in")]
+
+    date = forms.TypedChoiceField(label="Date column", coerce=int)
+    date_format = forms.ChoiceField(label="How dates are written")
+    description = forms.TypedChoiceField(label="Description or payee column", coerce=int)
+    mode = forms.ChoiceField(label="How are amounts shown?", choices=AMOUNT_MODES, widget=Radios,
+                             error_messages={"required": "Choose how amounts are shown"})
+    amount = forms.TypedChoiceField(label="Amount column (for one column)", coerce=int, required=False,
+                                    empty_value=None)
+    out = forms.TypedChoiceField(label="Money out column (for two columns)", coerce=int, required=False,
+                                 empty_value=None)
+    into = forms.TypedChoiceField(label="Money in column (for two columns)", coerce=int, required=False,
+                                  empty_value=None)
+
+    def __init__(self, *args, header: list[str], **kwargs):
+        from .statements import DATE_FORMATS
+
+        super().__init__(*args, **kwargs)
+        columns = [(str(index), f"{index + 1}: {name}" if name else f"Column {index + 1}")
+                   for index, name in enumerate(header)]
+        for name in ("date", "description"):
+            self.fields[name].choices = columns
+        for name in ("amount", "out", "into"):
+            self.fields[name].choices = [("", "None")] + columns
+        self.fields["date_format"].choices = [(fmt, example) for fmt, example in DATE_FORMATS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "one" and data.get("amount") is None:
+            self.add_error("amount", ValidationError("Choose the column that holds the amount", code="amount"))
+        if data.get("mode") == "two":
+            if data.get("out") is None:
+                self.add_error("out", ValidationError("Choose the column for money out", code="out"))
+            if data.get("into") is None:
+                self.add_error("into", ValidationError("Choose the column for money in", code="in"))
+        return data
+
+
+class RuleForm(forms.Form):
+    contains = forms.CharField(label="When the description contains", max_length=100,
+                               help_text="For example HMRC. Capital letters do not matter",
+                               error_messages={"required": "Enter the words to look for, like HMRC",
+                                               "max_length": "Enter 100 characters or fewer"})
+    category = forms.ChoiceField(label="Put it under", required=False)
+    new_category = forms.CharField(label="Or a new spending line", max_length=100, required=False,
+                                   help_text="For example Tax. It is added to your plan with £0 planned",
+                                   error_messages={"max_length": "Enter 100 characters or fewer"})
+
+    def __init__(self, *args, categories: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Choose a spending line")] + [
+            (str(key), name) for key, name in categories.items()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("category") and not (data.get("new_category") or "").strip():
+            self.add_error("category", ValidationError("Choose a spending line, or name a new one", code="none"))
+        if data.get("category") and (data.get("new_category") or "").strip():
+            self.add_error("new_category", ValidationError("Choose a spending line or name a new one, not both",
+                                                           code="both"))
+        return data
+
+
+class RecordForm(forms.Form):
+    item = forms.ChoiceField(label="What is it?", error_messages={"required": "Choose what the document is"})
+    relates_to = date_field("Date it covers",
+                            help_text="For a statement, payslip or timesheet, a day in the month it covers. For a "
+                                      "certificate or contract, the day it starts")
+    document = forms.ChoiceField(label="Choose from your documents", required=False)
+    file = forms.FileField(label="Or upload it now", required=False,
+                           help_text="PDF, photo, Word, OpenDocument or text, up to 20 MB. It is encrypted and "
+                                     "added to your documents")
+
+    def __init__(self, *args, documents: dict, **kwargs):
+        from .models import ChecklistItem
+
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "Choose")] + list(ChecklistItem.choices)
+        self.fields["document"].choices = [("", "Choose a document")] + [(str(k), v) for k, v in documents.items()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("document") and not data.get("file") and "file" not in self.errors:
+            self.add_error("document", ValidationError("Choose a document, or upload one", code="none"))
+        if data.get("document") and data.get("file"):
+            self.add_error("file", ValidationError("Choose a document or upload a new one, not both", code="both"))
+        return data
+
+
+class ShareForm(forms.Form):
+    recipient = forms.CharField(
+        label="Who is it for?", max_length=200,
+        help_text="Their name and role, for example Jo Smith, care co-ordinator at Example ICB. Only you see this",
+        error_messages={"required": "Enter who the link is for", "max_length": "Enter 200 characters or fewer"})
+    contents = forms.ChoiceField(label="What do you want to share?", widget=Radios,
+                                 choices=[("pack", "A review pack for a period"),
+                                          ("documents", "Chosen documents only")],
+                                 error_messages={"required": "Choose what to share"})
+    start = date_field("Pack from", required=False)
+    end = date_field("Pack to", required=False)
+    documents = forms.MultipleChoiceField(label="Documents to share", required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(
+        label="How many days should the link work?", min_value=1, max_value=30, initial=14,
+        help_text="Up to 30 days. You can stop it sooner at any time",
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric"}),
+        error_messages={"required": "Enter how many days the link should work, from 1 to 30",
+                        "invalid": "Enter a whole number of days, like 14", "min_value": "Enter 1 day or more",
+                        "max_value": "A link can work for 30 days at most"})
+    passcode = forms.BooleanField(label="Also ask for a passcode", required=False,
+                                  help_text="We make one for you. Tell it to them separately, by phone or text, "
+                                            "never in the same message as the link")
+
+    def __init__(self, *args, documents: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [(str(key), name) for key, name in documents.items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contents") == "pack":
+            for name, label in (("start", "the first day"), ("end", "the last day")):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, ValidationError(f"Enter {label} of the pack's period", code="required"))
+            if data.get("start") and data.get("end") and data["end"] < data["start"]:
+                self.add_error("end", ValidationError("Choose a ‘to’ date on or after the ‘from’ date", code="order"))
+        if data.get("contents") == "documents" and not data.get("documents"):
+            self.add_error("documents", ValidationError("Choose at least one document to share", code="none"))
+        return data
+
+
+class PasscodeForm(forms.Form):
+    passcode = forms.CharField(label="Passcode", max_length=40,
+                               help_text="The person who shared this with you told you the passcode separately",
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                             "class": "govuk-input govuk-input--width-10"}),
+                               error_messages={"required": "Enter the passcode"})

@@ -8,18 +8,23 @@ a view that forgot to scope its query still could not touch another member's bud
 from __future__ import annotations
 
 import datetime
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Document, User
+from accounts.text import describe_user_agent
 
 from . import sealing
-from .models import Budget, Category, Entry, EntryChange
+from .models import Budget, Category, Entry, EntryChange, ImportRule, PendingImport, Record, Share, ShareOpening
+from .statements import Row
 
 
 class ClosedPeriod(ValidationError):
@@ -289,12 +294,181 @@ def restore_entry(*, entry: Entry, owner: User) -> None:
     _log_change(budget, entry, EntryChange.Action.RESTORED, read_entry(entry, budget))
 
 
+# Importing a statement ------------------------------------------------------------------------------------
+
 def read_rule(rule, budget: Budget) -> str:
     return sealing.unseal(budget, rule.match_encrypted, row=rule.id, field="rule")
 
 
+def rules_for(budget: Budget) -> list[tuple[ImportRule, str]]:
+    return [(rule, read_rule(rule, budget)) for rule in budget.rules.select_related("category")]
+
+
+def add_rule(*, budget: Budget, owner: User, contains: str, category: Category) -> ImportRule:
+    """'When the description contains HMRC, file it under Tax'. Matching ignores case."""
+    _check_owner(budget, owner)
+    _check_links(budget, category, None)
+    rule = ImportRule(id=uuid.uuid4(), budget=budget, category=category)
+    rule.match_encrypted = sealing.seal(budget, contains, row=rule.id, field="rule")
+    rule.save(force_insert=True)
+    return rule
+
+
+def delete_rule(*, rule: ImportRule, owner: User) -> None:
+    _check_owner(rule.budget, owner)
+    rule.delete()
+
+
+def suggest_category(description: str, rules: list[tuple[ImportRule, str]]) -> Category | None:
+    """The first saved rule whose words appear in the description."""
+    folded = description.casefold()
+    for rule, contains in rules:
+        if contains.casefold() in folded:
+            return rule.category
+    return None
+
+
+def keep_statement(*, budget: Budget, owner: User, text: str) -> PendingImport:
+    """Hold an uploaded statement, encrypted, between the upload and the member's confirmation."""
+    _check_owner(budget, owner)
+    PendingImport.objects.filter(budget=budget, created_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
+    pending = PendingImport(id=uuid.uuid4(), budget=budget)
+    pending.content_encrypted = sealing.seal(budget, text, row=pending.id, field="statement")
+    pending.save(force_insert=True)
+    return pending
+
+
+def read_statement(pending: PendingImport, budget: Budget) -> str:
+    return sealing.unseal(budget, pending.content_encrypted, row=pending.id, field="statement")
+
+
+def date_problems(budget: Budget, rows: list[Row]) -> list[str]:
+    """Rows that fall before the budget or in a closed period, named by their line in the file."""
+    problems = []
+    for row in rows:
+        try:
+            _check_date(budget, row.occurred_on)
+        except ValidationError as error:
+            problems.append(f"Row {row.number}: {error.messages[0].split('. ')[0]}")
+    return problems
+
+
+def duplicates(budget: Budget, rows: list[Row]) -> set[int]:
+    """Row numbers already recorded: same day, direction, amount and payee as an entry we hold.
+
+    Counted, so a statement with two identical £5 purchases on one day imports both the first
+    time and neither the second time.
+    """
+    held: dict[str, int] = {}
+    for value in budget.entries.current().values_list("fingerprint", flat=True):
+        held[value] = held.get(value, 0) + 1
+    seen: dict[str, int] = {}
+    found = set()
+    for row in rows:
+        value = sealing.fingerprint(budget, occurred_on=row.occurred_on, direction=row.direction,
+                                    amount_pence=row.amount_pence, payee=row.description)
+        seen[value] = seen.get(value, 0) + 1
+        if seen[value] <= held.get(value, 0):
+            found.add(row.number)
+    return found
+
+
+@transaction.atomic
+def import_rows(*, budget: Budget, owner: User, pending: PendingImport, rows: list[Row],
+                categories: dict[int, Category | None]) -> list[Entry]:
+    """Record the chosen rows, all or none: any refusal rolls back every row of this import."""
+    _check_owner(budget, owner)
+    if pending.budget_id != budget.pk:
+        raise Http404
+    problems = date_problems(budget, rows)
+    if problems:
+        raise ValidationError(problems, code="dates")
+    entries = [add_entry(budget=budget, owner=owner, direction=row.direction, occurred_on=row.occurred_on,
+                         amount_pence=row.amount_pence, payee=row.description,
+                         category=categories.get(row.number) if row.direction == Entry.Direction.OUT else None,
+                         imported=True) for row in rows]
+    pending.delete()
+    return entries
+
+
 def read_recipient(share, budget: Budget) -> str:
     return sealing.unseal(budget, share.recipient_encrypted, row=share.id, field="recipient")
+
+
+# Records for the checklist --------------------------------------------------------------------------------
+
+def add_record(*, budget: Budget, owner: User, document: Document, item: str,
+               relates_to: datetime.date) -> Record:
+    """File one of the member's documents against a checklist item and the date it covers."""
+    _check_owner(budget, owner)
+    _check_links(budget, None, document)
+    record, _ = Record.objects.get_or_create(budget=budget, document=document, item=item, relates_to=relates_to)
+    return record
+
+
+def delete_record(*, record: Record, owner: User) -> None:
+    """Take a document off the checklist; the document itself stays."""
+    _check_owner(record.budget, owner)
+    record.delete()
+
+
+# Sharing with a professional -----------------------------------------------------------------------------
+
+MAX_SHARE_DAYS = 30
+PASSCODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread over the phone
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_share(*, budget: Budget, owner: User, recipient: str, contents: str, days: int,
+                 period_from: datetime.date | None = None, period_to: datetime.date | None = None,
+                 documents: list[Document] = (), with_passcode: bool = False) -> tuple[Share, str, str]:
+    """A read-only link for a named person. Returns the share, the link's secret and the passcode.
+
+    Only a hash of the secret is kept, so the link is shown once. Refuses more than 30 days.
+    """
+    _check_owner(budget, owner)
+    for document in documents:
+        _check_links(budget, None, document)
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise ValidationError({"days": ValidationError(f"Choose from 1 to {MAX_SHARE_DAYS} days", code="days")})
+    token = secrets.token_urlsafe(32)
+    passcode = "".join(secrets.choice(PASSCODE_ALPHABET) for _ in range(8)) if with_passcode else ""
+    share = Share(id=uuid.uuid4(), budget=budget, token_hash=_token_hash(token), contents=contents,
+                  period_from=period_from, period_to=period_to,
+                  passcode_hash=make_password(passcode) if passcode else "",
+                  expires_at=timezone.now() + datetime.timedelta(days=days))
+    share.recipient_encrypted = sealing.seal(budget, recipient, row=share.id, field="recipient")
+    share.full_clean(exclude=["budget", "documents"])
+    share.save(force_insert=True)
+    share.documents.set(documents)
+    return share, token, passcode
+
+
+def revoke_share(*, share: Share, owner: User) -> None:
+    """The link stops working at once and answers like one that never existed."""
+    _check_owner(share.budget, owner)
+    Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def find_live_share(token: str) -> Share | None:
+    """The share behind a link, if it is neither expired nor revoked (and its owner still exists)."""
+    if not token or len(token) > 100:
+        return None
+    return (Share.objects.live(timezone.now()).select_related("budget", "budget__owner")
+            .filter(token_hash=_token_hash(token), budget__owner__is_active=True).first())
+
+
+def check_passcode(share: Share, passcode: str) -> bool:
+    cleaned = "".join(passcode.split()).upper()
+    return bool(share.passcode_hash) and check_password(cleaned, share.passcode_hash)
+
+
+def record_opening(*, share: Share, action: str, user_agent: str = "") -> ShareOpening:
+    return ShareOpening.objects.create(share=share, action=action, browser=describe_user_agent(user_agent)[:100])
 
 
 # Erasure --------------------------------------------------------------------------------------------------

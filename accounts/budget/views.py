@@ -77,7 +77,9 @@ def chart(summary: figures.Summary) -> dict:
             size = round(value * (base - 10) / scale)
             bars.append({"x": left + offset * bar, "y": base - size, "width": bar, "height": size, "kind": kind})
         labels.append({"x": left + bar, "text": row.month.strftime("%b %y")})
-    return {"width": gap + len(summary.months) * (2 * bar + gap), "height": height, "base": base,
+    width = gap + len(summary.months) * (2 * bar + gap)
+    # Drawn at twice its units, never wider than the page: a few months must not make a giant chart.
+    return {"width": width, "display_width": min(width * 2, 720), "height": height, "base": base,
             "label_y": base + 20, "bars": bars, "labels": labels}
 
 
@@ -241,7 +243,7 @@ def _save_entry(request, budget: Budget, form, save) -> Entry | None:
         if receipt:
             values["document"] = document_services.store_document(
                 owner=request.user, upload=receipt, kind=DocumentKind.OTHER,
-                name=f"Receipt: {values['payee']} {values['occurred_on']:%-d %b %Y}",
+                name=f"Receipt for {values['payee']}, {values['occurred_on']:%-d %b %Y}",
                 sign_in=current_sign_in(request))
         return save(values)
     except RefusedFile as refusal:

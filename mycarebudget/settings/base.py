@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mycarebudget",
     "mycarebudget.mailqueue",
     "django_tasks_db",
+    "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
     "wiki",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mycarebudget.middleware.BoundedNumbersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
+    # Sign-up and password-reset answers take the same time whether or not the address has an account.
+    "accounts.middleware.EvenTimeMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"
@@ -79,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "mycarebudget.context_processors.site",
+                "accounts.badges.badges",
             ],
         },
     },
@@ -123,10 +128,11 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, in context: common passwords, all digits, the site's name, the person's own details and
+    # word-plus-year patterns, each refused with the reason (it replaces Django's similarity, common
+    # and numeric validators, which say less).
+    {"NAME": "accounts.passwords.GuessablePasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -173,6 +179,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the member when their password or ema
 ACCOUNT_SESSION_REMEMBER = False  # health data on shared computers: sessions end with the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "MyCareBudget: "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Sign-up and reset POSTs answer no sooner than this (accounts.middleware.EvenTimeMiddleware): above
+# the time a new account takes, password hashing included, so both answers look alike.
+ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1.5"))
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
@@ -186,6 +195,8 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_QUOTA_BYTES = 500 * 1024 * 1024
 DOCUMENT_MASTER_KEYS = os.environ.get("DOCUMENT_MASTER_KEYS", "")
 DOCUMENT_KEY_FILE = os.environ.get("DOCUMENT_KEY_FILE", "")
+# Documents arrive in nameless, encrypted temporary files in this private folder (accounts/uploads.py).
+DOCUMENT_UPLOAD_TEMP_DIR = Path(os.environ.get("DOCUMENT_UPLOAD_TEMP_DIR", BASE_DIR / "var" / "upload-tmp"))
 # Uploads bigger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -261,6 +272,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "report-uri": ["/csp-report/"],
 }
+
+# Markdown is rendered within a time budget of this many seconds plus 15 µs per character
+# (mycarebudget/render_budget.py); text that needs longer is refused with a clear message.
+MARKDOWN_RENDER_SECONDS = 0.3
 
 SITE_NAME = "MyCareBudget"
 # Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).

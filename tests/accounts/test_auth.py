@@ -175,7 +175,7 @@ def test_sign_in_with_two_step_verification_asks_for_the_code(client):
 def moderation_view():
     from django.http import HttpResponse
 
-    from mycarebudget.permissions import moderator_required
+    from mycarebudget.moderation.powers import moderator_required
 
     return moderator_required(lambda request: HttpResponse("moderation"))
 

@@ -152,7 +152,9 @@ ZIP_MACROS = None
     ("bomb.docx", None, "zip bomb"),
     ("huge.png", png(60_000, 60_000), "too large in pixels"),
     ("data.csv", "Name,Amount\nSam,£12\n".encode("cp1252"), "save it with UTF-8 encoding"),
-    ("timesheet.xlsx", None, "an Excel spreadsheet"),
+    ("timesheet.xlsm", None, "contains macros"),
+    ("budget.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "save it as .docx, .xlsx, .odt or PDF"),
+    ("tune.txt", b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4, "which we do not accept"),
 ])
 def test_forbidden_files_are_refused_with_a_reason_and_nothing_stored(client, owner, _documents, name, data,
                                                                       message):
@@ -163,9 +165,9 @@ def test_forbidden_files_are_refused_with_a_reason_and_nothing_stored(client, ow
             "bundle.zip": lambda: helpers.office_zip("", {"a.txt": b"hello"}),
             "macro.docx": lambda: helpers.office_zip(helpers.DOCM_TYPES, {"word/vbaProject.bin": b"\0" * 10}),
             "bomb.docx": helpers.zip_bomb,
-            "timesheet.xlsx": lambda: helpers.office_zip(
-                '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
-                '.sheet.main+xml"/></Types>', {"xl/workbook.xml": b"<workbook/>"}),
+            "timesheet.xlsm": lambda: helpers.office_zip(
+                '<Types><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>',
+                {"xl/workbook.xml": b"<workbook/>"}),
         }[name]()
     response = upload_document(client, upload(name, data))
     html = response.content.decode()
@@ -204,6 +206,32 @@ def test_accepted_kinds_are_stored_with_the_checked_type(client, owner):
     for name, data, _content_type in cases:
         assert upload_document(client, upload(name, data)).status_code == 302, name
     assert sorted(DocumentVersion.objects.values_list("content_type", flat=True)) == sorted(c[2] for c in cases)
+
+
+XLSX_TYPES = ('<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+              'officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+
+
+def test_excel_workbooks_are_accepted(client, owner):
+    from tests.accounts import helpers
+
+    data = helpers.office_zip(XLSX_TYPES, {"xl/workbook.xml": b"<workbook/>"})
+    assert upload_document(client, upload("Budget sheet.xlsx", data)).status_code == 302
+    assert DocumentVersion.objects.get().content_type == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    html = client.get(reverse("accounts:document_upload")).content.decode()
+    assert ".xlsx" in re.search(r'accept="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("name,data", [
+    ("weight.txt", b"BMI 24.5 on 3 March, 24.1 on 3 April\n"),
+    ("cars.csv", b"BMW,1 Series,mileage claim,42.10\n"),
+    ("agency.csv", b"MZ Care Ltd,invoice 1042,12 hours,210.00\n"),
+    ("notes.txt", b"#! remember to send the timesheet on Friday\n"),
+])
+def test_text_files_that_start_like_binaries_are_accepted(client, owner, name, data):
+    assert upload_document(client, upload(name, data)).status_code == 302, name
+    assert DocumentVersion.objects.get().content_type in {"text/plain", "text/csv"}
 
 
 def test_hostile_file_names_are_cleaned(client, owner):

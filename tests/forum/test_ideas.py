@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from forum import services
 from forum.models import IdeaStatus, Post, Topic
-from mycarebudget.models import ModerationLogEntry
+from mycarebudget.moderation.models import ModerationLogEntry
 from tests.forum.factories import idea, member, start
 
 pytestmark = pytest.mark.django_db

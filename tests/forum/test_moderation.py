@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Post, Report, Suspension, Topic
-from mycarebudget.models import ModerationLogEntry, log_moderation
+from mycarebudget.moderation.models import ModerationLogEntry
+from mycarebudget.moderation.services import log_moderation
 from tests.forum.factories import category, idea, member, new_member, opening_post, reply, start
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import IdeaStatus, Post, Report, Topic
-from mycarebudget.models import ModerationLogEntry
+from mycarebudget.moderation.models import ModerationLogEntry
 from mycarebudget.text import render_markdown
 from tests.forum.factories import category, idea, member, start
 

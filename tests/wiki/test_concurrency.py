@@ -40,8 +40,11 @@ def pending():
 
     moderators = Group.objects.get_or_create(name="Moderators")[0]
     first, second = UserFactory(), UserFactory()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     for member in (first, second):
         member.groups.add(moderators)
+        TOTP.activate(member, generate_totp_secret())  # moderator power needs two-step verification
     version = services._publish(page=None, content=page_content(), author=None, edit_summary="First")
     page = Page.objects.get(pk=version.page_id)
     proposal = services.propose_edit(page=page, author=UserFactory(), content={**page_content(), "body": "New\n"},
@@ -77,8 +80,11 @@ def test_two_edits_on_the_same_base_second_gets_a_conflict():
 
     moderators = Group.objects.get_or_create(name="Moderators")[0]
     first, second = UserFactory(), UserFactory()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     for member in (first, second):
         member.groups.add(moderators)
+        TOTP.activate(member, generate_totp_secret())  # moderator power needs two-step verification
     texts = [base.replace("You need insurance.", f"Version by {n}.") for n in (1, 2)]
     outcomes = []
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from mycarebudget.models import ModerationLogEntry
+from mycarebudget.moderation.models import ModerationLogEntry
 from mycarebudget.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PICTOGRAMS, pictogram_url, render_markdown
 from wiki import services
 from wiki.models import EditProposal, Page
@@ -116,8 +116,8 @@ def test_an_easy_read_page_has_its_own_history_and_moderation(client, pair, user
 
 
 def test_only_a_moderator_can_confirm_an_easy_read_page(pair, user, publish, moderator):
+    from mycarebudget.moderation.powers import NotAModerator
     from wiki.easy_read import confirm_easy_read
-    from wiki.services import NotAModerator
 
     standard, easy = pair
     publish(standard, author=moderator, body=standard.body + "\nA new point.\n")

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mycarebudget.models import ModerationLogEntry
+from mycarebudget.moderation.models import ModerationLogEntry
 from tests.wiki.conftest import form_data
 from wiki.models import EditProposal, Page
 
@@ -269,7 +269,7 @@ def test_moderation_queue_queries_do_not_grow(client, moderator, make_page, djan
         _pending(client, UserFactory(), page, body="x\n")
     client.force_login(moderator)
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("wiki:moderation_queue")).status_code == 200
+        assert client.get(reverse("moderation:queue")).status_code == 200
 
 
 def test_null_characters_are_refused_not_a_server_error(client, user, make_page):

@@ -291,7 +291,7 @@ def test_page_url_names_are_the_documented_addresses(db):
     assert reverse("wiki:page_index") == "/wiki/"
     assert reverse("wiki:recent_changes") == "/wiki/recent/"
     assert reverse("wiki:page_by_id", args=[7]) == "/wiki/id/7/"
-    assert reverse("wiki:moderation_queue") == "/moderation/"
+    assert reverse("moderation:queue") == "/moderation/"
     assert reverse("wiki:search") == "/search/"
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Document
+from mycarebudget.moderation.powers import NotAModerator
 from tests.accounts.fixtures import document_key, document_root  # noqa: F401
 from tests.factories import UserFactory
 from tests.wiki import sheet_formulas as sheets
@@ -413,7 +414,7 @@ def test_members_cannot_approve(make_template, client, user):
     client.force_login(UserFactory())
     response = client.post(reverse("templatelib:moderation_approve", args=[proposal.pk]), {"note": ""})
     assert response.status_code == 403
-    with pytest.raises(services.NotAModerator):
+    with pytest.raises(NotAModerator):
         services.approve_change(proposal=proposal, moderator=user)
     assert not Template.objects.exists()
 

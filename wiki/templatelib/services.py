@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mycarebudget.mail import queue_email
-from mycarebudget.models import log_moderation
-from mycarebudget.permissions import is_moderator
+from mycarebudget.moderation.powers import can_moderate, require_moderator
+from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import render_markdown
 from wiki.templatelib import formats
 from wiki.templatelib.fields import Field, check_markers, fill, parse_fields
@@ -35,10 +35,6 @@ RESERVED_SLUGS = frozenset({"id", "new", "moderation", "search", "feed", "index"
 
 class AlreadyDecided(Exception):
     """Another moderator decided this change first."""
-
-
-class NotAModerator(PermissionDenied):
-    """Only moderators can do this."""
 
 
 class MemberSuspended(PermissionDenied):
@@ -165,7 +161,7 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
                                 edit_summary=edit_summary, **content)
     proposal.full_clean()
     proposal.save()
-    if is_moderator(author):
+    if can_moderate(author):  # publishing without review is moderator power: it needs two-step
         version = _publish(template=template, content=content, author=author, edit_summary=edit_summary)
         proposal.template = version.template
         proposal.status = TemplateProposal.Status.APPROVED
@@ -175,8 +171,7 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
 
 
 def _check_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAModerator
+    require_moderator(user)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from accounts.filetypes import RefusedFile
 from accounts.sessions import current_sign_in
 from accounts.views import attachment_header
 from mycarebudget.access import MEMBER, MODERATOR, POSTER, PUBLIC, access
-from mycarebudget.permissions import is_moderator, moderator_required
+from mycarebudget.moderation.powers import can_moderate, moderator_required
 from wiki.diff import line_diff
 from wiki.templatelib import services
 from wiki.templatelib.fields import parse_fields
@@ -275,7 +275,7 @@ def _edit(request, template: Template | None):
                                       "before it is published. We will email you when they decide")
             return redirect(template or "templatelib:template_index")
     return render(request, "wiki/templatelib/template_edit.html", {
-        "template": template, "form": form, "is_moderator": is_moderator(request.user),
+        "template": template, "form": form, "is_moderator": can_moderate(request.user),
         "crumbs": _crumbs(template, ("Suggest a change" if template else "Propose a template", ""))},
         status=400 if form.errors else 200)
 

@@ -2,14 +2,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from accounts import crypto, keys
+from accounts.uploads import sweep_upload_temp_dir
 
 
 class Command(BaseCommand):
     help = ("Create the document master key file (DOCUMENT_KEY_FILE) on a new install, and check that every "
             "master key the stored documents need is loaded. It never makes a key while documents exist: "
-            "after a restore, put the key file back instead (a new key would open none of them).")
+            "after a restore, put the key file back instead (a new key would open none of them). Also empties "
+            "the private temporary upload folder of leftovers.")
 
     def handle(self, *args, **options):
+        swept = sweep_upload_temp_dir()  # run at every start-up (make run, make serve)
+        if swept:
+            self.stdout.write(f"Deleted {swept} leftover temporary upload file(s).")
         if crypto.os.environ.get("DOCUMENT_MASTER_KEYS") or getattr(
                 crypto.settings, "DOCUMENT_MASTER_KEYS", ""):
             self._check_needed(crypto.load_keyring())

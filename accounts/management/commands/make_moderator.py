@@ -2,7 +2,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from mycarebudget.permissions import MODERATORS_GROUP
+from mycarebudget.moderation.powers import MODERATORS_GROUP
 
 
 class Command(BaseCommand):

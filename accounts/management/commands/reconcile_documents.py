@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import DocumentVersion
 from accounts.services import document_storage
+from accounts.uploads import TEMP_FILE_LIFETIME, sweep_upload_temp_dir
 
 
 class Command(BaseCommand):
     help = ("Find stored document files with no database row (left by a crash or a failed delete) and "
             "delete them, and report rows whose file is missing. Files younger than --grace-minutes are "
-            "left alone, as an upload may still be in progress.")
+            "left alone, as an upload may still be in progress. Also empties the private temporary "
+            "upload folder of anything left there.")
 
     def add_arguments(self, parser):
         parser.add_argument("--grace-minutes", type=int, default=60)
@@ -33,6 +35,9 @@ class Command(BaseCommand):
         missing = len(known - stored)
         action = "would delete" if dry_run else "deleted"
         self.stdout.write(f"{orphans} orphan file(s) {action}; {missing} row(s) whose file is missing.")
+        if not dry_run:
+            swept = sweep_upload_temp_dir(older_than=min(grace_minutes * 60, TEMP_FILE_LIFETIME))
+            self.stdout.write(f"{swept} leftover temporary upload file(s) deleted.")
         if missing:
             self.stderr.write("Rows without files need a restore from backup: see docs/security.md.")
 

@@ -12,13 +12,42 @@ from tests.accounts.test_auth import without_tokens
 pytestmark = pytest.mark.django_db
 
 ENTRY_URLS = ["budget:entry_detail", "budget:entry_edit", "budget:entry_delete", "budget:entry_restore"]
-PAGES = ["budget:overview", "budget:setup", "budget:plan", "budget:entry_list", "budget:entry_add"]
+PAGES = ["budget:overview", "budget:setup", "budget:plan", "budget:entry_list", "budget:entry_add",
+         "budget:import_upload", "budget:rules"]
+OTHER_URLS = ["budget:import_map", "budget:import_preview", "budget:import_confirm", "budget:rule_delete"]
 
 
 @pytest.fixture
 def entry(owner):
     budget = make_budget(owner)
     return money_out(budget, D(2026, 4, 28), 95000, "Marker-payee-Sam", "PA wages")
+
+
+@pytest.fixture
+def private_objects(owner, entry):
+    from accounts.budget import services
+
+    budget = entry.budget
+    pending = services.keep_statement(budget=budget, owner=owner,
+                                      text="Date,Description,Amount\n02/04/2026,Marker-payee-Sam,-1.00\n")
+    rule = services.add_rule(budget=budget, owner=owner, contains="Marker-payee-Sam",
+                             category=budget.categories.first())
+    return {"budget:import_map": pending.pk, "budget:import_preview": pending.pk,
+            "budget:import_confirm": pending.pk, "budget:rule_delete": rule.pk}
+
+
+@pytest.mark.parametrize("role", ["other", "moderator", "staff"])
+@pytest.mark.parametrize("name", OTHER_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_imports_and_rules_are_404_for_anyone_but_the_owner(client, request, private_objects, role, name, method):
+    client.force_login(visitor(request, role))
+    response = getattr(client, method)(reverse(name, args=[private_objects[name]]))
+    assert response.status_code in (404, 405)
+    assert b"Marker-payee-Sam" not in response.content
+    if method == "post":
+        from accounts.budget.models import ImportRule, PendingImport
+
+        assert PendingImport.objects.count() == ImportRule.objects.count() == 1
 
 
 def visitor(request, name):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mycarebudget.models import ModerationLogEntry
+from mycarebudget.moderation.models import ModerationLogEntry
 
 
 @admin.register(ModerationLogEntry)

@@ -14,16 +14,10 @@ class ModerationLogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        # The table it had when the log lived in the mycarebudget app: moved, not copied.
+        db_table = "mycarebudget_moderationlogentry"
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "moderation log entries"
 
     def __str__(self) -> str:
         return f"{self.moderator} {self.action} {self.target_label}"
-
-
-def log_moderation(*, moderator, action: str, target_label: str, target_url: str = "",
-                   reason: str = "") -> ModerationLogEntry:
-    """Record a moderator's action; call it inside the action's own transaction."""
-    return ModerationLogEntry.objects.create(moderator=moderator, action=action,
-                                             target_label=target_label[:300],
-                                             target_url=target_url[:500], reason=reason)
