@@ -37,7 +37,7 @@ def mark_checked(easy_read: Page) -> None:
 def confirm_easy_read(*, easy_read: Page, moderator) -> Page:
     """A moderator has checked the Easy Read page against the latest standard version. Moderators only."""
     require_moderator(moderator)
-    easy_read = Page.objects.select_for_update().select_related("easy_read_of").get(pk=easy_read.pk)
+    easy_read = Page.objects.select_for_update(of=("self",)).select_related("easy_read_of").get(pk=easy_read.pk)
     if easy_read.easy_read_of is None:
         raise ValueError(f"{easy_read.title} is not an Easy Read page")
     mark_checked(easy_read)
