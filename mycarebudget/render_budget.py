@@ -3,7 +3,7 @@
 Python-Markdown is quadratic or worse on some input (15,000 "[" took over 30 seconds; 10,000
 lines of "=" never finished) and deep nesting raises RecursionError. No check of the text can
 foresee every such case, so the work itself is bounded: each web process keeps one renderer
-process (`python -m mycarebudget.render_budget`), sends it the text and waits at most
+process (`python -m mycarebudget.text`, which calls `serve`), sends it the text and waits at most
 MARKDOWN_RENDER_SECONDS. Past that the renderer is killed (and a new one started for the next
 text) and the text is refused with a message its writer can act on. The renderer also has a
 memory limit, and RecursionError there is a refusal too.
@@ -102,7 +102,7 @@ class _Renderer:
     def _start(self) -> None:
         self._ready = False
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "mycarebudget.render_budget"], cwd=Path(__file__).resolve().parent.parent,
+            [sys.executable, "-m", "mycarebudget.text"], cwd=Path(__file__).resolve().parent.parent,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
@@ -163,25 +163,23 @@ def render_within_budget(text: str, *, known_pages=None, title_slugs=None) -> st
     return _renderer.render(text, known_pages, title_slugs)
 
 
-def _serve() -> None:
-    """The renderer process: one JSON job per line in, one JSON reply per line out."""
+def serve(render_html) -> None:
+    """The renderer process: one JSON job per line in, one JSON reply per line out.
+
+    ``render_html`` is mycarebudget.text's renderer, handed in so that this module never imports text.
+    """
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    from mycarebudget.text import _render_html
 
     print("ready", flush=True)
     for line in sys.stdin:
         job = json.loads(line)
         known = None if job["known_pages"] is None else set(job["known_pages"])
         try:
-            reply = {"outcome": "ok", "html": _render_html(job["text"], known, job["title_slugs"])}
+            reply = {"outcome": "ok", "html": render_html(job["text"], known, job["title_slugs"])}
         except RecursionError:
             reply = {"outcome": "nesting"}
         except MemoryError:
             reply = {"outcome": "memory"}
         print(json.dumps(reply), flush=True)
-
-
-if __name__ == "__main__":
-    _serve()

@@ -217,3 +217,9 @@ def _render_html(text: str, known_pages: set[str] | None, title_slugs: dict[str,
 def stored_html(value: str | None) -> SafeString:
     """HTML that render_markdown produced and we stored; never call it on anything else."""
     return mark_safe(value or "")  # noqa: S308 -- only render_markdown output is ever stored
+
+
+if __name__ == "__main__":  # the budgeted renderer process that mycarebudget/render_budget.py starts
+    from mycarebudget.render_budget import serve
+
+    serve(_render_html)

@@ -7,7 +7,7 @@ import sys
 
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -43,14 +43,74 @@ def privacy(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database answers a query, 503 when it does not."""
+    """Each component's state, for a load balancer and an operator.
+
+    503 only when the database is down (nothing works without it); a missing cache, a mail
+    backlog or a missing document key make the site "degraded", still 200, and say which.
+    """
+    checks = {"database": _check_database()}
+    if checks["database"] == "ok":
+        checks.update(cache=_check_cache(), mail_queue=_check_mail_queue(), document_key=_check_document_key())
+    else:
+        checks.update(cache=_check_cache())
+    healthy = all(value == "ok" or (isinstance(value, dict) and value.get("state") == "ok")
+                  for value in checks.values())
+    status = "ok" if healthy else "degraded" if checks["database"] == "ok" else "down"
+    return JsonResponse({"status": status, **checks}, status=503 if status == "down" else 200,
+                        json_dumps_params={"indent": 1})
+
+
+def _check_database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return "unavailable"
+    return "ok"
+
+
+def _check_cache() -> str:
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if "redis" not in settings.CACHES:
+        return "ok"  # each worker's own memory: nothing to be down
+    try:
+        caches["redis"].get("healthz-probe")
+    except Exception:  # noqa: BLE001 -- any failure means the same: serving from the fallback
+        return "unavailable: serving from each worker's memory, sessions from the database"
+    return "ok"
+
+
+def _check_mail_queue() -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from mycarebudget.mailqueue.models import FailedEmail
+
+    now = timezone.now()
+    waiting = DBTaskResult.objects.ready()
+    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    stuck = oldest is not None and now - oldest > timedelta(minutes=10)
+    given_up = FailedEmail.objects.filter(status=FailedEmail.Status.GAVE_UP,
+                                          last_attempt_at__gte=now - timedelta(days=1)).count()
+    return {"state": "ok" if not stuck and not given_up else "attention",
+            "due": waiting.count(), "oldest_due_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+            "retrying": FailedEmail.objects.filter(status=FailedEmail.Status.RETRYING).count(),
+            "given_up_last_day": given_up}
+
+
+def _check_document_key() -> str:
+    from accounts import crypto, keys
+
+    try:
+        missing = keys.missing_key_ids(crypto.load_keyring())
+    except crypto.KeyUnavailable:
+        missing = keys.missing_key_ids() or {"(none configured)"}
+    return "ok" if not missing else f"missing: {', '.join(sorted(missing))}"
 
 
 @access(OPEN_POST)

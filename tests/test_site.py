@@ -47,7 +47,7 @@ def test_no_nhs_or_govuk_identity(client):
 def test_healthz_ok_when_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.json()["database"] == "ok"
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -162,12 +162,12 @@ def test_redis_cache_when_redis_url_is_set():
     import sys
 
     code = ("import django; django.setup(); from django.core.cache import caches; cache = caches['default']; "
-            "cache.set('mcb-probe', 'yes', 10); from django.conf import settings; "
-            "print(type(cache).__name__, cache.get('mcb-probe'), settings.SESSION_ENGINE.rsplit('.', 1)[1], "
-            "cache._cache.get_client() is cache._cache.get_client(), type(caches['local']).__name__)")
+            "cache.set('mcb-probe', 'yes', 10); from django.conf import settings; redis = caches['redis']; "
+            "print(type(redis).__name__, cache.get('mcb-probe'), settings.SESSION_ENGINE.rsplit('.', 1)[1], "
+            "redis._cache.get_client() is redis._cache.get_client(), type(caches['local']).__name__)")
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    # One Redis client per pool (mycarebudget/cache.py); a second of each worker's memory in front.
+    # Through the fallback (mycarebudget/fallback_cache.py) to Redis, one client per pool (mycarebudget/cache.py).
     assert result.stdout.strip() == "RedisCache yes cached_db True LocMemCache", result.stderr
     import redis
 

@@ -23,6 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Changing the secret key: put the old one here (comma-separated) until `manage.py
+# rotate_two_step_secrets` has re-encrypted two-step secrets under the new one (README).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
@@ -94,7 +97,8 @@ FORM_RENDERER = "mycarebudget.forms.AccessibleFormRenderer"
 # Databases: SQLite by default so a newcomer needs nothing but Python;
 # PostgreSQL in production, chosen by DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection that died (a PostgreSQL restart) is replaced before the request uses it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during a write; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue instead of failing with "database is locked".
@@ -110,14 +114,23 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis down is not an outage (mycarebudget/fallback_cache.py): the cache and rate limits fall
+    # back to each worker's memory, sessions to the database; a half-second timeout, tried again every 5 s.
+    _FALLBACK = "mycarebudget.fallback_cache.FallbackCache"
     CACHES = {
-        "default": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
+        "sessions": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
+        "redis": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL,
+                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
         # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
     }
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
