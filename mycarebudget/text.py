@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import bleach
 import markdown
-from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from markdown.extensions import Extension
@@ -52,7 +51,8 @@ PICTOGRAM_SIZE = "64"
 
 
 def pictogram_url(name: str) -> str:
-    return f"{settings.STATIC_URL}pictograms/{name}.svg"
+    # STATIC_URL, written out: the renderer process runs without Django settings, and the stored HTML keeps it.
+    return f"/static/pictograms/{name}.svg"
 
 
 def _pictogram_attribute(tag: str, name: str, value: str) -> bool:

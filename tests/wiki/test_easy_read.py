@@ -48,6 +48,7 @@ def test_the_sanitiser_itself_refuses_foreign_image_addresses():
 
 def test_every_pictogram_is_drawn_with_a_title():
     folder = Path(settings.BASE_DIR) / "static" / "pictograms"
+    assert pictogram_url("money").startswith(settings.STATIC_URL)
     for name, alternative in PICTOGRAMS.items():
         svg = (folder / f"{name}.svg").read_text()
         assert f"<title id=\"t\">{alternative}</title>" in svg and "<script" not in svg and "href" not in svg
