@@ -252,20 +252,18 @@ def _load_table(kind: str, database: dict) -> list[str]:
 # What the profiles of the seeded site point at, for each target a run misses (shown only then).
 FIXES = {
     "anonymous_guide": "The anonymous guide page should cost no query and no rendering on a cache hit "
-    "(wiki/page_cache.py): check that the page cache is on and that nothing per-request (a cookie, a "
-    "message) bypasses it.",
-    "signed_in_guide": "A signed-in guide page is the shared rendering with the member's header put in "
-    "(wiki/views.py); what is left per request is Django's own: the session read (Redis, `cached_db`), the "
-    "member read (one prepared query, accounts/backends.py), the CSRF token and the middleware. Check that "
-    "the run used Redis (without it sessions are read from the database) and that the bench sent the "
-    "CSRF cookie, as a browser does.",
+    "(mycarebudget/shared.py, anonymous_page): check that nothing per-request (a cookie, a message, a CSRF "
+    "token) keeps it from being shared.",
+    "signed_in_guide": "A signed-in guide page is its shared article with the page around it rendered per "
+    "request (wiki/views.py); what is left is Django's own: the session read (Redis, `cached_db`), the "
+    "member and the page's row, the CSRF token, the middleware and base.html. Check that the run used Redis "
+    "(without it sessions are read from the database) and that the bench sent the CSRF cookie.",
     "anonymous_forum": "Anonymous topic and category pages should be served from a shared rendering "
-    "(forum views) rather than rendered per request.",
-    "signed_in_forum": "Signed-in topic and category pages are the members' shared rendering with each "
-    "member's parts chosen (mycarebudget/microcache.py) after one prepared query for what is theirs "
-    "(forum/member_view.py). Next steps, in order: keep that query's plan starting from the member's own "
-    "rows (EXPLAIN it on the seeded site), answer the session and the member from one round trip, or "
-    "let the edge put the member's parts in (ESI) so the page itself is served like an anonymous one.",
+    "(mycarebudget/shared.py, anonymous_page) rather than rendered per request.",
+    "signed_in_forum": "Signed-in topic and category pages fetch their shared parts with one get_many and "
+    "render the page around them (forum/views.py), after one query for what is the member's own "
+    "(forum/readers.py). Next steps, in order: profile the live template (forum/_post.html, one include per "
+    "post), try Django's Jinja2 backend for it, or let the edge put the member's parts in (ESI).",
     "search_guides": "Guide search ranks every match (PostgreSQL: `COUNT(*) OVER ()` and `ts_rank` over "
     "all pages that contain a common word, about 10 ms at 5,000 guides and growing with them; SQLite: bm25 "
     "over every match) and then spends about 10 ms in Python (the ORM and 20 highlighted snippets). Rank "

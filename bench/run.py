@@ -162,12 +162,12 @@ def fresh_redis(url: str) -> str:
 
 
 def prepare(env: dict, seed_args: list[str]) -> float:
-    """Make the document key if there is none, migrate, seed (only what is missing) and collect static
+    """Migrate, make the document key if there is none, seed (only what is missing) and collect static
     files; returns the seconds taken."""
     started = time.perf_counter()
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     # As `make serve` does: a fresh clone has no bench/data/document-master.key yet.
     subprocess.run([PYTHON, "manage.py", "ensure_document_key"], cwd=APP, env=env, check=True, stdout=sys.stderr)
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.dev"}
     subprocess.run(
         [PYTHON, str(APP / "bench" / "seed.py"), *seed_args],

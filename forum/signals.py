@@ -1,24 +1,26 @@
-"""Any change to what forum pages show makes their shared copies out of date (mycarebudget.microcache)."""
+"""Any change to what forum pages show makes their anonymous copies out of date (mycarebudget.shared)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from mycarebudget import microcache
+from mycarebudget import shared
 
 
 def forum_changed(sender, **kwargs) -> None:
-    microcache.bump()
+    shared.bump("forum")
 
 
 def member_changed(sender, update_fields=None, **kwargs) -> None:
     # Posts show their author's public name; signing in only touches last_login.
     if update_fields is None or set(update_fields) - {"last_login"}:
-        microcache.bump()
+        shared.bump("forum")
 
 
 def connect() -> None:
     for model in ("Category", "Topic", "Post", "Support"):
         sender = f"forum.{model}"
-        post_save.connect(forum_changed, sender=sender, dispatch_uid=f"microcache-save-{model}")
-        post_delete.connect(forum_changed, sender=sender, dispatch_uid=f"microcache-delete-{model}")
-    post_save.connect(member_changed, sender=get_user_model(), dispatch_uid="microcache-member")
+        post_save.connect(forum_changed, sender=sender, dispatch_uid=f"shared-save-{model}")
+        post_delete.connect(forum_changed, sender=sender, dispatch_uid=f"shared-delete-{model}")
+    post_save.connect(member_changed, sender=get_user_model(), dispatch_uid="shared-member")
+    # Joining or leaving the moderators changes the badge beside a member's name.
+    m2m_changed.connect(forum_changed, sender=get_user_model().groups.through, dispatch_uid="shared-groups")

@@ -4,19 +4,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forum import member_view, notifications, services
+from accounts.badges import moderator_ids
+from forum import notifications, readers, services
 from forum.forms import (
     EditPostForm,
     HideForm,
@@ -28,10 +27,9 @@ from forum.forms import (
     SuspendForm,
     TopicForm,
 )
-from forum.models import Category, IdeaStatus, Post, Preferences, Topic
-from mycarebudget import microcache
+from forum.models import Category, IdeaStatus, Post, Preferences, Report, Support, Topic
+from mycarebudget import shared
 from mycarebudget.access import AUTHOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
-from mycarebudget.microcache import anonymous_microcache
 from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
 User = get_user_model()
@@ -67,42 +65,44 @@ def _topic_crumbs(topic: Topic, page: str = "") -> list[tuple[str, str]]:
 
 
 # --- reading -------------------------------------------------------------------------------
+# Busy pages are made of shared parts (each post, each topic in a list: mycarebudget.shared),
+# rendered from the objects alone, and a page around them rendered live for each reader with
+# what is theirs (forum.readers): the header, their own posts' actions, follow and support state.
 
 
 @access(PUBLIC)
 @require_safe
-@anonymous_microcache
+@shared.anonymous_page("forum")
 def forum_index(request):
     public = Q(topics__is_held=False, topics__is_hidden=False)
     categories = Category.objects.annotate(topic_count=Count("topics", filter=public))
     latest = Topic.objects.visible_to(request.user).select_related("category", "author")[:10]
-    return render(request, "forum/index.html", {
+    return _page(request, "forum/index.html", {
         "categories": categories, "latest": latest,
         "crumbs": [("Forum", "")],
     })
 
 
+def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    return shared.private(response) if request.user.is_authenticated else response
+
+
+def _topic_version(topic: Topic) -> tuple:
+    """Everything forum/_topic_summary.html shows."""
+    author = topic.author.public_name if topic.author else None
+    return (topic.pk, topic.title, topic.slug, topic.is_held, topic.is_hidden, topic.is_locked, topic.status,
+            topic.support_count, topic.reply_count, topic.last_activity_at, author, topic.category.is_ideas)
+
+
 @access(PUBLIC)
 @require_safe
-@anonymous_microcache
+@shared.anonymous_page("forum")
 def category_detail(request, category):
     user = request.user
-    if not user.is_authenticated:
-        return _render_category(request, category, user)
-    member = member_view.of_category(user, category)
-    if member.shares_copy and microcache.enabled(request):
-        copy = microcache.member_copy(request, lambda: {"html": _render_category(
-            request, category, AnonymousUser(), microcache.shared_context()).content.decode()})
-        html = copy["html"]
-    else:
-        html = _render_category(request, category, user).content.decode()
-    return _member_response(request, html, member.category_choices())
-
-
-def _render_category(request, slug: str, viewer, extra: dict | None = None):
-    """The category page as ``viewer`` sees it; ``extra`` renders a members' shared copy."""
-    category = get_object_or_404(Category, slug=slug)
-    topics = Topic.objects.visible_to(viewer).filter(category=category).select_related("author")
+    reader = readers.reader_of(user)
+    category = get_object_or_404(Category, slug=category)
+    topics = Topic.objects.visible_to(user).filter(category=category).select_related("author")
     sort, status, query = "activity", "", {}
     if category.is_ideas:
         sort = request.GET.get("sort", "activity")
@@ -119,23 +119,20 @@ def _render_category(request, slug: str, viewer, extra: dict | None = None):
     page_obj = Paginator(topics, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     for topic in page_obj:
         topic.category = category  # already known: saves a join per row
-    context = {
-        "category": category, "page_obj": page_obj, "topics": page_obj.object_list,
+    supported = set()
+    if category.is_ideas and reader is not None:
+        supported = set(Support.objects.filter(user=user, topic__in=[topic.pk for topic in page_obj])
+                        .values_list("topic_id", flat=True))
+    summaries = shared.parts("forum/_topic_summary.html", [
+        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in page_obj])
+    return _page(request, "forum/category_detail.html", {
+        "category": category, "page_obj": page_obj,
+        "rows": [(summary, topic.pk in supported) for topic, summary in zip(page_obj, summaries, strict=True)],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
-        "status": status, "statuses": IdeaStatus.choices,
-        "mark_supported": category.is_ideas and bool(extra or viewer.is_authenticated),
-        "query_prefix": urlencode(query), "can_start": _can_start_topic(extra["user"] if extra else viewer, category),
+        "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
+        "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
         "crumbs": _forum_crumbs((category.name, "")),
-        **(extra or {}),
-    }
-    return render(request, "forum/category_detail.html", context)
-
-
-def _member_response(request, html: str, choices: dict[str, str], status: int = 200) -> HttpResponse:
-    """A member's page from a rendering with marked parts: their parts kept, their tokens put in."""
-    response = HttpResponse(microcache.personalise(microcache.choose(html, choices), request), status=status)
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
+    })
 
 
 def _can_start_topic(user, category: Category) -> bool:
@@ -144,11 +141,11 @@ def _can_start_topic(user, category: Category) -> bool:
 
 @access(PUBLIC)
 @require_safe
-@anonymous_microcache
+@shared.anonymous_page("forum")
 def ideas_done(request):
     ideas = Topic.objects.done().select_related("category", "author").order_by("-status_changed_at", "-pk")
     page_obj = Paginator(ideas, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "forum/ideas_done.html", {
+    return _page(request, "forum/ideas_done.html", {
         "page_obj": page_obj, "ideas": page_obj.object_list,
         "ideas_category": Category.objects.filter(is_ideas=True).first(),
         "crumbs": _forum_crumbs(("What we've done", "")),
@@ -160,71 +157,84 @@ def _topic_for(user, pk: int) -> Topic:
 
 
 def _thread(user, topic: Topic):
-    return (Post.objects.filter(topic=topic).visible_to(user)
-            .select_related("author", "hidden_by").order_by("created_at", "pk"))
+    posts = Post.objects.filter(topic=topic).visible_to(user)
+    if user.is_authenticated:
+        posts = posts.annotate(is_reported=Exists(Report.objects.filter(post=OuterRef("pk"), reporter=user)))
+    return posts.select_related("author").order_by("created_at", "pk")
 
 
-def _topic_context(request, topic: Topic, viewer) -> tuple[dict, dict[int, int | None]]:
-    """What every viewer of this page of the topic sees, and who wrote each post on it."""
-    paginator = Paginator(_thread(viewer, topic), settings.FORUM_POSTS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    context = {
-        "topic": topic, "category": topic.category, "page_obj": page_obj, "posts": page_obj.object_list,
-        "is_moderator": False, "support_error": "", "suspension": None,
-        "crumbs": _topic_crumbs(topic),
-    }
-    return context, {post.pk: post.author_id for post in page_obj}
+def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
+    """Everything forum/_post_content.html shows of a post, for its shared rendering's key."""
+    author = post.author.public_name if post.author else None
+    return (post.pk, post.kind, post.is_first, post.reply_to_id is not None, post.created_at, post.edited_at,
+            post.edit_count, post.is_held, post.hidden_at, post.hidden_reason, post.deleted_at, post.new_status,
+            author, post.author_id in moderator_ids)
 
 
-def _render_topic(request, topic: Topic, *, member: member_view.MemberView | None = None,
-                  support_error: str = "", status: int = 200):
-    """The topic page for this reader alone (anonymous readers without a shared copy, moderators,
-    suspended members, members with held or hidden posts, and after a form error)."""
+class _PostUrls:
+    """A post's action addresses, reversed once per page rather than once per post."""
+
+    NAMES = ("post_edit", "post_delete", "post_report", "post_approve", "post_unhide", "post_hide",
+             "post_history")
+
+    def __init__(self):
+        self.patterns = {name: reverse(f"forum:{name}", args=[0]) for name in self.NAMES}
+        self.suspend = reverse("forum:member_suspend", args=[0])
+
+    def of(self, post: Post) -> dict[str, str]:
+        urls = {name[5:]: pattern.replace("/0/", f"/{post.pk}/", 1) for name, pattern in self.patterns.items()}
+        urls["suspend"] = self.suspend.replace("/0/", f"/{post.author_id}/", 1)
+        return urls
+
+
+def _post_rows(posts: list[Post], with_urls: bool) -> list[tuple[Post, str, dict]]:
+    """(post, its rendering, its action addresses) for each post on the page.
+
+    Posts everyone reads the same way come from their shared rendering; a post this reader may
+    read although others may not (their own held or hidden post; anything, for a moderator)
+    is rendered for them alone, still from the objects only.
+    """
+    moderators = moderator_ids()  # for the moderator badge beside authors' names
+    private = {post.pk for post in posts if post.is_readable and not post.is_public()}
+    public = [post for post in posts if post.pk not in private]
+    html = dict(zip([post.pk for post in public], shared.parts("forum/_post_content.html", [
+        (_post_version(post, moderators), {"post": post, "moderator_ids": moderators}) for post in public]),
+        strict=True))
+    for post in posts:
+        if post.pk in private:
+            html[post.pk] = shared.render_part("forum/_post_content.html", {
+                "post": post, "moderator_ids": moderators, "reveal": True, "own": post.is_own})
+    urls = _PostUrls() if with_urls else None
+    return [(post, html[post.pk], urls.of(post) if urls else {}) for post in posts]
+
+
+def _render_topic(request, topic: Topic, reader: readers.Reader | None, *, support_error: str = "",
+                  status: int = 200) -> HttpResponse:
     user = request.user
-    context, post_authors = _topic_context(request, topic, user)
-    context["support_error"] = support_error
-    if not user.is_authenticated:
-        return render(request, "forum/topic_detail.html", context, status=status)
-    member = member or member_view.of_topic(user, topic.pk)
-    context.update({
-        "is_moderator": member.is_moderator, "needs_two_step": member.needs_two_step,
-        "suspension": services.active_suspension(user) if member.suspended else None,
-        "reply_form": ReplyForm(),
-    })
-    html = render(request, "forum/topic_detail.html", context).content.decode()
-    return _member_response(request, html, member.topic_choices(post_authors), status)
+    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    suspension = services.active_suspension(user) if reader and reader.suspended else None
+    return _page(request, "forum/topic_detail.html", {
+        "topic": topic, "category": topic.category, "page_obj": page_obj,
+        "rows": _post_rows(list(page_obj), with_urls=reader is not None),
+        "reader": reader, "is_moderator": bool(reader and reader.can_moderate),
+        "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
+        "support_error": support_error, "reply_form": ReplyForm() if reader else None,
+        "crumbs": _topic_crumbs(topic),
+    }, status=status)
 
 
 @access(PUBLIC)
 @require_safe
-@anonymous_microcache
+@shared.anonymous_page("forum")
 def topic_detail(request, pk, slug):
-    user, member = request.user, None
-    if user.is_authenticated and microcache.enabled(request):
-        member = member_view.of_topic(user, pk)
-        if member.shares_copy:
-            copy = microcache.member_copy(request, lambda: _shared_topic_copy(request, pk))
-            if copy is not None and copy["slug"] == slug:
-                return _member_response(request, copy["html"], member.topic_choices(copy["post_authors"]))
-    topic = _topic_for(user, pk)
+    reader = readers.reader_of(request.user, topic_pk=pk)  # first: the rest asks it who may see what
+    topic = _topic_for(request.user, pk)
     if slug != topic.slug:
         url = topic.get_absolute_url()
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, topic, member=member)
-
-
-def _shared_topic_copy(request, pk: int) -> dict | None:
-    """The members' shared rendering of a public topic's page; None for any other topic."""
-    topic = Topic.objects.public().select_related("category", "author").filter(pk=pk).first()
-    if topic is None:
-        return None
-    context, post_authors = _topic_context(request, topic, AnonymousUser())
-    context.update(microcache.shared_context(),
-                   reply_form=ReplyForm(initial={"submission_key": microcache.submission_marker()}))
-    html = render(request, "forum/topic_detail.html", context).content.decode()
-    return {"html": html, "slug": topic.slug, "post_authors": post_authors}
+    return _render_topic(request, topic, reader)
 
 
 def _post_location(post: Post, user) -> str:
@@ -415,7 +425,8 @@ def idea_support(request, pk):
         services.support_idea(topic=topic, user=request.user)
     except services.ForumError as error:
         topic.refresh_from_db()
-        return _render_topic(request, topic, support_error=error.message, status=409)
+        return _render_topic(request, topic, readers.reader_of(request.user, topic_pk=topic.pk),
+                             support_error=error.message, status=409)
     messages.success(request, "You support this idea. We will email you when its status changes")
     return redirect(topic)
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mycarebudget import views
+from mycarebudget.search.views import site_search
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("csp-report/", views.csp_report, name="csp_report"),
+    path("search/", site_search, name="search"),
     path("admin/", admin.site.urls),
+    path("account/pas/", include("accounts.pas.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.budget.urls")),

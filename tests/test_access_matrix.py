@@ -127,6 +127,7 @@ def _sample_world(settings) -> World:
         base_revision=2)
     world = World(users=users)
     world.objects.update(**_budget_world(owner, document))
+    world.objects.update(**_pas_world(owner))
     world.objects.update(
         template=template, template_proposal=template_proposal,
         page=page, proposal=proposal, topic=topic, idea=an_idea, post=post, document=document,
@@ -162,6 +163,30 @@ def _budget_world(owner, document) -> dict:
                                                    contents="documents", days=7, documents=[contract])
     return {"budget_entry": entry, "budget_import": pending, "budget_rule": rule, "budget_record": record,
             "budget_share": share, "budget_token": token, "budget_document": contract}
+
+
+def _pas_world(owner) -> dict:
+    """The owner's PA records (issue 17): the private canary is the PA's note, never on a shared page."""
+    from accounts.pas import services as pas_services
+
+    pa = pas_services.add_pa(owner=owner, name="Matrix PA", notes=PRIVATE_CANARY, start_date=datetime.date(2026, 1, 5),
+                             hourly_rate=13, weekly_hours=20)
+    shift = pas_services.add_pattern_shift(owner=owner, pa=pa, week=1, weekday=1, start=datetime.time(9),
+                                           end=datetime.time(13))
+    pas_services.set_rota_link(pa=pa, owner=owner, on=True)
+    return {"pa": pa, "pa_shift": shift,
+            "pa_cover": pas_services.add_cover_need(owner=owner, weekday=1, start=datetime.time(8),
+                                                    end=datetime.time(20)),
+            "pa_change": pas_services.change_one_shift(owner=owner, date=datetime.date(2026, 12, 8),
+                                                       pattern_shift=shift, pa=None),
+            "pa_holiday": pas_services.book_holiday(owner=owner, pa=pa, first_day=datetime.date(2026, 12, 15),
+                                                    last_day=datetime.date(2026, 12, 15), hours=4),
+            "pa_timesheet": pas_services.start_timesheet(owner=owner, pa=pa, week_start=datetime.date(2026, 11, 30)),
+            "pa_period": pas_services.add_pay_period(owner=owner, first_day=datetime.date(2026, 11, 1),
+                                                     last_day=datetime.date(2026, 11, 30), cut_off=None),
+            "pa_deadline": pas_services.add_deadline(owner=owner, kind="audit", due_on=datetime.date(2027, 1, 1),
+                                                     repeats=0),
+            "pa_feed": pas_services.set_feed(owner=owner, on=True).feed_token}
 
 
 def _samples(world: World) -> dict:
@@ -223,6 +248,19 @@ def _samples(world: World) -> dict:
         "budget:shared_download": {"token": o["budget_token"]},
         "budget:shared_document": {"token": o["budget_token"], "document_id": o["budget_document"].pk},
         "forum:topic_create": {"category": o["category"].slug},
+        **{f"pas:{name}": {"pk": o["pa"].pk} for name in (
+            "pa_detail", "pa_edit", "pa_delete", "pa_rota_link", "holiday_book")},
+        "pas:holiday_cancel": {"pk": o["pa"].pk, "booking": o["pa_holiday"].pk},
+        "pas:shift_delete": {"pk": o["pa_shift"].pk},
+        "pas:cover_delete": {"pk": o["pa_cover"].pk},
+        "pas:change_delete": {"pk": o["pa_change"].pk},
+        "pas:timesheet_edit": {"pk": o["pa_timesheet"].pk},
+        **{f"pas:{name}": {"pk": o["pa_period"].pk} for name in (
+            "payroll_detail", "payroll_csv", "payroll_sent", "payroll_delete", "payroll_wages")},
+        "pas:deadline_delete": {"pk": o["pa_deadline"].pk},
+        "pas:shared_rota": {"token": o["pa"].rota_token},
+        "pas:calendar_feed": {"token": o["pa_feed"]},
+        "pas:wage_rate_delete": {"pk": 1},
     }
 
 

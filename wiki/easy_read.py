@@ -4,9 +4,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mycarebudget import shared
 from mycarebudget.moderation.powers import require_moderator
 from mycarebudget.moderation.services import log_moderation
-from wiki import page_cache
 from wiki.models import Page
 
 
@@ -21,7 +21,7 @@ def touch_partner(page: Page) -> None:
                     .values_list("pk", "slug"))
     if partners:
         Page.objects.filter(pk__in=partners).update(changed_at=timezone.now())
-        page_cache.forget(partners.values())
+        shared.bump("wiki")
 
 
 def mark_checked(easy_read: Page) -> None:
@@ -30,7 +30,7 @@ def mark_checked(easy_read: Page) -> None:
     now = timezone.now()
     Page.objects.filter(pk=easy_read.pk).update(easy_read_checked_revision=standard.revision, changed_at=now)
     Page.objects.filter(pk=standard.pk).update(changed_at=now)
-    page_cache.forget([easy_read.slug, standard.slug])
+    shared.bump("wiki")
 
 
 @transaction.atomic

@@ -11,11 +11,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from mycarebudget import shared
 from mycarebudget.mail import queue_email
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import easy_read, page_cache, search
+from wiki import easy_read, search
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import CONTENT_FIELDS, EditProposal, Page, PageLink, PageVersion, SlugRedirect, slug_is_reserved
 
@@ -109,7 +110,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     if is_new or old_slug != page.slug:
         _refresh_pages_linking_to(page)
     search.index_page(page)
-    page_cache.forget([page.slug, old_slug])
+    shared.bump("wiki")
     easy_read.touch_partner(page)
     return PageVersion.objects.get(page=page, number=page.revision)
 
@@ -122,7 +123,7 @@ def _update_links(page: Page) -> None:
     changed = targets ^ before
     if changed:  # their "pages that link here" lists changed
         Page.objects.filter(slug__in=changed).exclude(pk=page.pk).update(changed_at=timezone.now())
-        page_cache.forget(changed)
+        shared.bump("wiki")
 
 
 def _refresh_pages_linking_to(page: Page) -> None:
@@ -132,7 +133,7 @@ def _refresh_pages_linking_to(page: Page) -> None:
         linking.body_html = render_page_body(linking.body)
         linking.changed_at = timezone.now()
         linking.save(update_fields=["body_html", "changed_at"])
-        page_cache.forget([linking.slug])
+        shared.bump("wiki")
         _update_links(linking)
 
 
@@ -261,7 +262,7 @@ def retire_page(*, page: Page, moderator, reason: str, replaced_by: Page | None)
     page.replaced_by = replaced_by
     page.save(update_fields=["retired_at", "retired_reason", "replaced_by", "changed_at"])
     search.index_page(page)
-    page_cache.forget([page.slug])
+    shared.bump("wiki")
     log_moderation(moderator=moderator, action="retired a page", target_label=page.title,
                    target_url=page.get_absolute_url(), reason=reason)
     return page

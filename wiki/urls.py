@@ -5,7 +5,6 @@ from wiki.feeds import RecentChangesFeed
 
 app_name = "wiki"
 urlpatterns = [
-    path("search/", views.search, name="search"),
     path("wiki/", views.page_index, name="page_index"),
     path("wiki/new/", views.page_new, name="page_new"),
     path("wiki/recent/", views.recent_changes, name="recent_changes"),

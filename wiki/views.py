@@ -1,8 +1,8 @@
 """Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
 
-import re
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,24 +10,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mycarebudget import microcache
+from mycarebudget import shared
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
-from mycarebudget.search import query_terms
-from wiki import easy_read, page_cache, services
+from wiki import easy_read, services
 from wiki.diff import field_changes, line_diff, proposal_diff
 from wiki.forms import PageForm, RetireForm
 from wiki.models import EditProposal, Page, PageVersion, SlugRedirect, Topic
-from wiki.search import search_pages
-from wiki.templatelib.search import search_templates
 
 HISTORY_PER_PAGE = 25
-SEARCH_PER_PAGE = 20
-DISCUSSIONS_WITH_GUIDES = 5
 
 
 def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
@@ -71,50 +65,30 @@ def page_by_id(request, pk):
 
 @access(PUBLIC)
 @require_safe
+@shared.anonymous_page("wiki")
 def page_detail(request, slug):
-    """A guide. Everyone shares one rendering of it (members' header put in per request);
-    anonymous readers get ETag and Last-Modified for 304s."""
-    shareable = not microcache.has_messages(request)
-    cached = page_cache.get(slug) if shareable else None
-    if cached is None:
-        # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
-        found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
-                                        "replaced_by__body_text"))
-        if isinstance(found, HttpResponse):
-            return found
-        page = found
-        if page.is_retired():
-            return _gone(request, page)
-        if not shareable:  # a message to show: this reader's own page
-            response = _render_page(request, page)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        shared = _render_page(request, page, microcache.shared_context()).content.decode()
-        cached = {"html": microcache.choose(shared, {}).encode(),
-                  "member_html": microcache.choose(shared, {"viewer": "member"}),
-                  "etag": f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"',
-                  "last_modified": int(page.changed_at.timestamp())}
-        page_cache.put(slug, **cached)
-    if request.user.is_authenticated:
-        response = HttpResponse(microcache.personalise(cached["member_html"], request))
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
-    response = get_conditional_response(request, etag=cached["etag"], last_modified=cached["last_modified"])
-    if response is None:
-        response = HttpResponse(cached["html"])
-        response["ETag"] = cached["etag"]
-        response["Last-Modified"] = http_date(cached["last_modified"])
-    patch_cache_control(response, public=True, max_age=60)
-    return response
-
-
-def _render_page(request, page: Page, extra: dict | None = None) -> HttpResponse:
-    return render(request, "wiki/page_detail.html", {
-        "page": page,
-        "backlinks": services.backlinks(page),
+    """A guide. Its article is rendered once for everyone (mycarebudget.shared), the page around it
+    for each member; anonymous readers share the whole page, with ETag and Last-Modified for 304s."""
+    # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
+    found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
+                                    "replaced_by__body_text"))
+    if isinstance(found, HttpResponse):
+        return found
+    page = found
+    if page.is_retired():
+        return _gone(request, page)
+    # changed_at moves whenever the article would show something else (its text, its backlinks).
+    (article,) = shared.parts("wiki/_article.html", [(
+        (page.pk, page.revision, page.changed_at),
+        {"page": page, "backlinks": services.backlinks(page), "site_name": settings.SITE_NAME})])
+    response = render(request, "wiki/page_detail.html", {
+        "page": page, "article": article,
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
-        **(extra or {}),
     })
+    # Kept for anonymous readers' 304s; a member's page is made private by shared.anonymous_page.
+    response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
+    response["Last-Modified"] = http_date(page.changed_at.timestamp())
+    return response
 
 
 @access(PUBLIC)
@@ -324,48 +298,6 @@ def my_edit_withdraw(request, pk):
     else:
         messages.success(request, "Your edit is withdrawn")
     return redirect("wiki:my_edits")
-
-
-@access(PUBLIC)
-@require_safe
-def search(request):
-    """Guides and discussions, ranked, with highlighted snippets."""
-    # Control characters (NUL above all, which PostgreSQL refuses) are never search words.
-    query = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", request.GET.get("q", "")).split())[:200]
-    kind = request.GET.get("type", "all")
-    context = {"query": query, "kind": kind, "crumbs": [("Search", "")], "terms": query_terms(query)}
-    if not query:
-        return render(request, "wiki/search.html", context)
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    start = (number - 1) * SEARCH_PER_PAGE
-    guides, guide_total, fuzzy = ([], 0, False)
-    if kind in ("all", "guides"):
-        guides, guide_total, fuzzy = search_pages(query, limit=SEARCH_PER_PAGE, offset=start)
-    discussions = []
-    if kind == "discussions":
-        discussions = _search_discussions(query, limit=start + SEARCH_PER_PAGE)[start:]
-    elif kind == "all" and number == 1:
-        # "Everything" shows the best few discussions above a link to all of them.
-        discussions = _search_discussions(query, limit=DISCUSSIONS_WITH_GUIDES)
-    # Templates: the few that match, on the first page of "Everything" and under their own choice.
-    templates = search_templates(query) if kind in ("all", "templates") and number == 1 else []
-    has_next = (guide_total > start + SEARCH_PER_PAGE) if kind != "discussions" else \
-        len(discussions) >= SEARCH_PER_PAGE
-    context["templates"] = templates
-    context.update({"guides": guides, "guide_total": guide_total, "fuzzy": fuzzy, "discussions": discussions,
-                    "number": number, "has_next": has_next, "has_previous": number > 1})
-    return render(request, "wiki/search.html", context)
-
-
-def _search_discussions(query: str, *, limit: int) -> list:
-    try:
-        from forum.search import search_discussions
-    except ImportError:  # the forum's search is optional to the wiki
-        return []
-    return search_discussions(query, limit=limit)
 
 
 @access(MODERATOR)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mycarebudget.moderation",
     "accounts",
     "accounts.budget",
+    "accounts.pas",
     "wiki",
     "forum",
 ]
@@ -120,25 +121,24 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
         "sessions": {"BACKEND": _FALLBACK, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
-        "redis": {"BACKEND": "mycarebudget.cache.RedisCache", "LOCATION": REDIS_URL,
+        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
-        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}},
         "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-        # A second in each worker's memory for shared page copies (mycarebudget/microcache.py).
-        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
     }
     # Sessions read from Redis, written through to the database. Only with a cache every worker
     # shares: with a per-process cache, signing out in one worker would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     SESSION_CACHE_ALIAS = "sessions"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the shared parts of pages (mycarebudget/shared.py) of a small site.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's backends, reading the signed-in member with one prepared query.
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -198,9 +198,10 @@ ACCOUNT_EVEN_TIME_SECONDS = float(os.environ.get("ACCOUNT_EVEN_TIME_SECONDS", "1
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # prod.py trusts one proxy's X-Forwarded-For
 
 # "Your data": each app adds its part of the export; see accounts/exports.py.
-USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data"]
+USER_DATA_EXPORTERS = ["wiki.exports.user_data", "forum.exports.user_data", "accounts.budget.exports.user_data",
+                       "accounts.pas.exports.user_data"]
 # Deleting an account: each app with private records erases them (see accounts.services.delete_account).
-USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data"]
+USER_DATA_ERASERS = ["accounts.budget.services.erase_user_data", "accounts.pas.services.erase_user_data"]
 
 # Private documents (accounts): limits, and where the master key comes from.
 # DOCUMENT_MASTER_KEYS ("id:base64key,..." newest first) wins over DOCUMENT_KEY_FILE.
@@ -291,8 +292,8 @@ SECURE_CSP = {
 MARKDOWN_RENDER_SECONDS = 0.3
 
 SITE_NAME = "MyCareBudget"
-# Anonymous readers of busy forum pages share one rendering for this long (mycarebudget/microcache.py).
-MICROCACHE_SECONDS = 5
+# Anonymous readers share a page's rendering for at most this long (mycarebudget/shared.py).
+ANONYMOUS_PAGE_SECONDS = 5
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
 # The site's public address (scheme, host and port, no trailing slash): every link in every

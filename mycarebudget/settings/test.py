@@ -15,7 +15,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
 DOCUMENT_KEY_FILE = os.environ.get("TEST_DOCUMENT_KEY_FILE", "")
-# Tests read their own writes at once; tests/test_microcache.py switches it on.
-MICROCACHE_SECONDS = 0
+# Caches as in production: shared renderings on, and Redis when REDIS_URL is set.
 # A loaded CI machine must not refuse ordinary test text; tests/test_hostile_input.py uses production's.
 MARKDOWN_RENDER_SECONDS = 5

@@ -16,10 +16,8 @@ def sign_out(page):
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("shared_copies", [False, True], ids=["rendered-each-time", "shared-copies"])
-def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_accessible, settings, shared_copies):
-    # Production shares renderings among readers (mycarebudget/microcache.py); tests turn it off.
-    settings.MICROCACHE_SECONDS = 5 if shared_copies else 0
+def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_accessible):
+    # Shared renderings are on, as in production (mycarebudget/shared.py).
     ensure_categories()
     proposer = UserFactory(display_name="Priya Proposer")
     supporter = UserFactory(display_name="Sam Supporter")

@@ -176,6 +176,8 @@ def test_search_page_queries_do_not_grow_with_results(client, make_page, django_
     for number in range(25):
         make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", body="About budgets.\n")
         start(title=f"Budget question {number}", body="How do budgets work?")
-    with django_assert_max_num_queries(8):
+    # One query finds templates. On PostgreSQL: discussion hits are read through the visibility rule (Post.objects.public()) after
+    # the index finds them, one query for the title matches and one for the newest posts.
+    with django_assert_max_num_queries(10):
         html = client.get("/search/?q=budget").content.decode()
     assert html.count(">Guide<") == 20 and html.count(">Discussion<") == 5

@@ -51,7 +51,9 @@ def make_template(db, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def starters(db):
-    load_starter_templates()
+    """A few starter templates (the check of every one is test_every_starter_template_opens_...)."""
+    load_starter_templates(only={"pa-timesheet", "holiday-record-and-calculator", "weekly-rota",
+                                 "written-statement-of-employment-particulars", "induction-checklist"})
     return {template.slug: template for template in Template.objects.all()}
 
 
@@ -181,6 +183,12 @@ def test_description_page_shows_dates_tags_sources_and_files(starters, client):
     for text in ("Facts last checked", "Next review due", "Direct payment", "Sources", "download.xlsx",
                  "download.ods", "download.csv", "How to fill it in"):
         assert text in page
+
+
+def test_description_page_is_two_queries(starters, client, django_assert_num_queries):
+    """The template row and its files' sizes (never their bytes)."""
+    with django_assert_num_queries(2):
+        assert client.get("/templates/pa-timesheet/").status_code == 200
 
 
 def test_print_view_shows_the_template(starters, client):
@@ -439,7 +447,7 @@ def test_form_errors_name_the_field(client, user):
 @pytest.mark.parametrize("word,title", [("rota", "Weekly rota"), ("timesheet", "PA timesheet"),
                                         ("contract", "Written statement of employment particulars")])
 def test_search_finds_templates_marked_template(starters, client, word, title):
-    page = client.get(reverse("wiki:search"), {"q": word}).content.decode()
+    page = client.get(reverse("search"), {"q": word}).content.decode()
     assert title in page
     hit = page[page.index(title) - 600:page.index(title)]
     assert ">Template</strong>" in hit
@@ -448,6 +456,7 @@ def test_search_finds_templates_marked_template(starters, client, word, title):
 # Starter templates ------------------------------------------------------------------------------
 
 def test_loading_twice_changes_nothing_and_keeps_community_edits(starters):
+    assert len(load_starter_templates()) == len(starter_templates()) - len(starters)
     template = starters["pa-timesheet"]
     services.publish_template(template=template, content={**template.content(), "summary": "Community words."},
                               author=None, edit_summary="Edit")
@@ -477,3 +486,28 @@ def test_every_starter_template_opens_and_fills_completely(content, db):
         assert not [field.blank for field in fields if field.blank in text], fmt
         if fields and template.shape == "document":
             assert "Sample text" in text or "4 January 2027" in text or "£12.71" in text
+
+
+def test_there_are_at_least_thirty_checked_starter_templates_covering_every_job():
+    from wiki.templatelib.models import Job
+
+    contents = starter_templates()
+    assert len(contents) >= 30
+    assert {content["job"] for content in contents} == set(Job.values)
+    for content in contents:
+        assert content["sources"] and content["next_review"] > content["last_checked"], content["slug"]
+        assert "## What it is for" in content["about"], content["slug"]
+
+
+def test_suspended_members_cannot_propose_templates(client, moderator):
+    from forum import services as forum_services
+
+    member = UserFactory()
+    forum_services.suspend_member(member=member, moderator=moderator, reason="Spam", days=7)
+    client.force_login(member)
+    response = client.post(reverse("templatelib:template_new"), _form_data())
+    assert response.status_code == 403 and "Your account is suspended" in response.content.decode()
+    with pytest.raises(services.MemberSuspended):
+        services.propose_change(template=None, author=member, content=template_content(), edit_summary="x",
+                                base_revision=0)
+    assert not TemplateProposal.objects.exists()

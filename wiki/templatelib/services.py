@@ -170,14 +170,10 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
     return proposal
 
 
-def _check_moderator(user) -> None:
-    require_moderator(user)
-
-
 @transaction.atomic
 def approve_change(*, proposal: TemplateProposal, moderator, note: str = "") -> TemplateVersion:
     """Publish a pending change. Moderators only; the second of two gets AlreadyDecided."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     # select_for_update: two moderators may approve at once; one waits, then sees it decided.
     proposal = TemplateProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
@@ -200,7 +196,7 @@ def approve_change(*, proposal: TemplateProposal, moderator, note: str = "") -> 
 @transaction.atomic
 def reject_change(*, proposal: TemplateProposal, moderator, reason: str) -> TemplateProposal:
     """Turn down a pending change with a reason the author is sent. Moderators only."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if not reason.strip():
         raise ValidationError({"reason": "Tell the author why their change was not accepted"})
     proposal = TemplateProposal.objects.select_for_update().get(pk=proposal.pk)

@@ -44,7 +44,7 @@ def starter_templates() -> list[dict]:
     return [parse_starter_file(path) for path in sorted(STARTER_DIR.glob("*.md"))]
 
 
-def load_starter_templates() -> list[str]:
+def load_starter_templates(only: set[str] | None = None) -> list[str]:
     """Publish each starter template whose address is unused. Returns the slugs created.
 
     A template that exists (edited or not), was renamed away from the address or was
@@ -54,7 +54,7 @@ def load_starter_templates() -> list[str]:
         TemplateSlugRedirect.objects.values_list("old_slug", flat=True))
     created = []
     for content in starter_templates():
-        if content["slug"] in used:
+        if content["slug"] in used or (only is not None and content["slug"] not in only):
             continue
         services.publish_template(template=None, content=content, author=None, edit_summary=STARTER_SUMMARY)
         created.append(content["slug"])

@@ -1,0 +1,146 @@
+"""Shared renderings: the parts of a page that are the same for every reader, rendered once.
+
+One idea, one way of forgetting: a cached rendering's key names the version of what it shows, so
+a change makes a new key and nothing is ever deleted; old copies expire by themselves.
+
+- Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects
+  alone: no request, no user, no context processors, so nothing a template reads from
+  ``request``, ``user``, ``perms``, ``csrf_token`` or ``messages`` can reach them (it renders
+  empty). Their key is a digest of the fields they show, read with the page's own query, so
+  every worker agrees at once, with or without Redis. The page around them, and what differs
+  between readers, is rendered live for each request.
+- Anonymous readers share whole pages (``anonymous_page``), with ETag and 304. Their key
+  carries the area's version ("forum" or "wiki"), bumped by every change to it; with Redis
+  every worker sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cache as once
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.template.loader import get_template
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
+from django.utils.safestring import SafeString
+
+PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
+KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
+
+
+@once
+def _template_version(template_name: str) -> str:
+    """A template's own version: editing it (a deploy) makes new keys for everything it rendered."""
+    return hashlib.sha256(get_template(template_name).template.source.encode()).hexdigest()[:12]
+
+
+def _key(template_name: str, version: Iterable) -> str:
+    digest = hashlib.sha256(repr(tuple(version)).encode()).hexdigest()[:32]
+    return f"part:{template_name}:{_template_version(template_name)}:{digest}"
+
+
+def render_part(template_name: str, context: dict) -> SafeString:
+    """Render a shared part from objects alone (no request: context processors never run).
+
+    A template's output is already a SafeString (escaped as it was rendered), and stays one in the cache."""
+    return get_template(template_name).render(context)
+
+
+def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeString]:
+    """Each item's shared rendering, in order: (version, context) pairs, read with one get_many.
+
+    ``version`` lists every field the template shows (a post's edit count and state, its author's
+    name...), so a change to any of them means a new key.
+    """
+    keys = [_key(template_name, version) for version, _ in items]
+    found = cache.get_many(keys)
+    missing = {}
+    for key, (_, context) in zip(keys, items, strict=True):
+        if key not in found:
+            found[key] = missing[key] = render_part(template_name, context)
+    if missing:
+        cache.set_many(missing, PART_SECONDS)
+    return [found[key] for key in keys]
+
+
+def version(area: str) -> int:
+    value = cache.get(f"version:{area}")
+    if value is None:
+        cache.add(f"version:{area}", 0, None)
+        return 0
+    return value
+
+
+def bump(area: str) -> None:
+    """Every anonymous copy of this area's pages is out of date: now, and again after commit
+    (a copy made meanwhile from the old rows must not outlive the transaction)."""
+
+    def advance():
+        try:
+            cache.incr(f"version:{area}")
+        except ValueError:
+            cache.set(f"version:{area}", 1, None)
+
+    advance()
+    transaction.on_commit(advance)
+
+
+def has_messages(request) -> bool:
+    """Whether a one-off message waits for this reader (then the page is theirs alone)."""
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.session_key and session.get(SessionStorage.session_key))
+
+
+def anonymous_page(area: str) -> Callable:
+    """Share this view's page among anonymous readers, with ETag and 304 when the view sets one.
+
+    Only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
+    message waits for the reader. Members always get their page rendered for them.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated or has_messages(request):
+                return private(view(request, *args, **kwargs))  # this reader's own page
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"page:{area}:{version(area)}:{path}"
+            copy = cache.get(key)
+            if copy is None:
+                response = view(request, *args, **kwargs)
+                if (response.status_code != 200 or response.streaming or response.cookies
+                        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+                    return response
+                copy = (response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)})
+                cache.set(key, copy, settings.ANONYMOUS_PAGE_SECONDS)
+            content, headers = copy
+            last_modified = headers.get("Last-Modified")
+            response = get_conditional_response(
+                request, etag=headers.get("ETag"),
+                last_modified=parse_http_date_safe(last_modified) if last_modified else None)
+            if response is None:
+                response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            # What every anonymous reader may share, a CDN may share too, for as long as we do.
+            patch_cache_control(response, public=True, max_age=settings.ANONYMOUS_PAGE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """A reader's own page: never kept by a CDN, never answered with a shared copy's 304."""
+    patch_cache_control(response, private=True, no_cache=True)
+    for name in ("ETag", "Last-Modified"):
+        response.headers.pop(name, None)
+    return response

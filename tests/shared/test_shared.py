@@ -1,0 +1,171 @@
+"""Shared renderings (mycarebudget/shared.py) can never carry one person's page to another.
+
+The suite runs with production cache settings (shared renderings on; Redis when REDIS_URL is set).
+"""
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.template.loader import get_template
+from django.test import Client
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from forum import services
+from forum.models import Post
+from mycarebudget import shared
+from tests.factories import UserFactory
+from tests.forum.factories import idea, member, reply, start
+
+pytestmark = pytest.mark.django_db
+
+# What a future contributor might write into a template: everything that names the reader.
+CANARY = ("CANARY[{{ request.user.email }}|{{ user.email }}|{{ user.display_name }}|{{ csrf_token }}"
+          "|{{ perms.forum }}|{{ request.session.session_key }}|{% for m in messages %}{{ m }}{% endfor %}]")
+SHARED_PARTS = ["forum/_post_content.html", "forum/_topic_summary.html", "wiki/_article.html"]
+WHOLE_PAGES = ["base.html", "forum/topic_detail.html", "forum/category_detail.html", "wiki/page_detail.html"]
+
+
+@pytest.fixture
+def canaries(settings):
+    """Every cached template, with the canary added where a contributor might add it."""
+    sources = {}
+    for name in SHARED_PARTS + WHOLE_PAGES:
+        source = get_template(name).template.source
+        sources[name] = (source.replace("</body>", CANARY + "</body>") if name == "base.html"
+                         else source.replace("{% block content %}", "{% block content %}" + CANARY)
+                         if "{% block content %}" in source else source + CANARY)
+    engine = {**django_settings.TEMPLATES[0], "APP_DIRS": False}
+    engine["OPTIONS"] = {**engine["OPTIONS"], "loaders": [
+        ("django.template.loaders.locmem.Loader", sources),
+        "django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]}
+    settings.TEMPLATES = [engine]
+    shared._template_version.cache_clear()
+    yield
+    shared._template_version.cache_clear()
+
+
+def _pages(make_page):
+    topic = start(title="Holiday pay for a PA")
+    reply(topic, body="Public words")
+    idea(title="Print a guide")
+    return [topic.get_absolute_url(), "/forum/ideas/", "/forum/questions/", make_page().get_absolute_url()]
+
+
+def test_canary_in_every_cached_template_never_reaches_another_reader(canaries, make_page):
+    urls = _pages(make_page)
+    alice = UserFactory(email="alice.canary@example.com", display_name="Alice Canary")
+    bob = UserFactory(email="bob.canary@example.com")
+    readers = {"alice": Client(), "bob": Client(), "anonymous": Client()}
+    readers["alice"].force_login(alice)
+    readers["bob"].force_login(bob)
+    for _ in range(2):  # first the parts are rendered, then they come from the cache
+        for url in urls:
+            for name, client in readers.items():
+                html = client.get(url).content.decode()
+                if name != "alice":
+                    assert alice.email not in html and "Alice Canary" not in html, (url, name)
+                    assert readers["alice"].session.session_key not in html, (url, name)
+                if name != "bob":
+                    assert bob.email not in html, (url, name)
+                canaries = re.findall(r"CANARY\[[^\]]*\]", html)
+                # Each page has its own canary (live, the reader's own) and the shared parts' (always empty).
+                assert len(canaries) >= 2, (url, name)
+                assert "CANARY[||||||]" in canaries, (url, name)
+
+
+def test_shared_parts_are_rendered_without_anyone(canaries, make_page):
+    alice = UserFactory(email="alice.canary@example.com")
+    client = Client()
+    client.force_login(alice)
+    topic = start()
+    html = client.get(topic.get_absolute_url()).content.decode()
+    own = [canary for canary in re.findall(r"CANARY\[[^\]]*\]", html) if alice.email in canary]
+    assert len(own) == 2  # the topic page's and the base page's: live, for Alice alone
+    assert html.count("CANARY[||||||]") == 1  # the opening post's shared rendering knows nobody
+
+
+def test_a_changed_post_gets_a_new_rendering(client, moderator):
+    topic = start()
+    post = reply(topic, body="Phone me on 07700 900123")
+    client.get(topic.get_absolute_url())  # the reply's rendering is now shared
+    services.hide_post(post=post, moderator=moderator, reason="Personal details")
+    for viewer in (None, member()):
+        if viewer:
+            client.force_login(viewer)
+        html = client.get(topic.get_absolute_url()).content.decode()
+        assert "07700 900123" not in html and "hidden by a moderator" in html
+
+
+def test_a_renamed_author_is_shown_by_their_new_name(client):
+    author = member(display_name="Old Name")
+    topic = start(author=author)
+    client.force_login(member())
+    assert "Old Name" in client.get(topic.get_absolute_url()).content.decode()
+    author.display_name = "New Name"
+    author.save()
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "New Name" in html and "Old Name" not in html
+
+
+def test_anonymous_readers_share_the_page_and_get_304(client, make_page, django_assert_num_queries):
+    page = make_page()
+    first = client.get(page.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = client.get(page.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert "public" in first["Cache-Control"]
+
+
+def test_members_pages_are_private(client, make_page):
+    client.force_login(member())
+    for url in (make_page().get_absolute_url(), start().get_absolute_url(), "/forum/questions/"):
+        response = client.get(url)
+        assert "private" in response["Cache-Control"] and "ETag" not in response
+
+
+def test_former_marker_text_in_a_post_is_shown_verbatim():
+    """The old design replaced a secret-derived CSRF marker anywhere in the page, user text included."""
+    csrf = "csrf" + salted_hmac("microcache-marker", "csrf", algorithm="sha256").hexdigest()[:24]
+    submission = "submission" + salted_hmac("microcache-marker", "submission", algorithm="sha256").hexdigest()[:24]
+    writer, reader = member(), member()
+    topic = start(author=writer, title="<!--v:viewer=member--> title",
+                  body=f"{csrf} and {submission} and `<!--v:follow=yes-->` and `<!--/v-->`")
+    for who in (None, writer, reader):
+        client = Client()
+        if who:
+            client.force_login(who)
+        html = client.get(topic.get_absolute_url()).content.decode()
+        assert f"{csrf} and {submission} and" in html
+        assert "&lt;!--v:follow=yes--&gt;" in html and "&lt;!--/v--&gt;" in html
+        assert "&lt;!--v:viewer=member--&gt; title" in html
+
+
+# Signed-in pages: the session, the member, what is theirs (forum.readers, one query), the page's rows.
+# Measured; the equality with a page ten times longer is the n+1 guard.
+@pytest.mark.parametrize(("replies", "expected"), [(3, 6), (30, 6)])
+def test_a_signed_in_topic_page_costs_the_same_queries_however_long(client, django_assert_num_queries,
+                                                                    replies, expected):
+    topic = start()
+    for number in range(replies):
+        Post.objects.create(topic=topic, author=member(), body=f"Reply {number}", body_html=f"<p>Reply {number}</p>")
+    client.force_login(member())
+    client.get(topic.get_absolute_url())
+    # session, member, reader's facts, topic, count, the page's posts
+    with django_assert_num_queries(expected):
+        assert client.get(topic.get_absolute_url()).status_code == 200
+
+
+def test_a_signed_in_ideas_page_costs_five_queries(client, django_assert_num_queries):
+    for number in range(25):
+        idea(title=f"Idea number {number}")
+    client.force_login(member())
+    client.get("/forum/ideas/")
+    # session, member, reader's facts, category, count, the page's topics, the ideas this member supports
+    with django_assert_num_queries(7):
+        assert client.get("/forum/ideas/").status_code == 200
+
+
+def test_the_site_search_address_is_kept():
+    assert reverse("search") == "/search/"
