@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
     "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "span",
+    "img",  # pictograms only: see _pictogram_attribute
 })
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel", "class"],
@@ -36,6 +37,32 @@ WIKI_LINK_RE = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
 _WIKI_LINK = re.compile(WIKI_LINK_RE)
 _INTERNAL_WIKI_PATH = re.compile(r"^/wiki/([a-z0-9][a-z0-9-]*)/?(?:#.*)?$")
 RESERVED_WIKI_SLUGS = frozenset({"new", "recent", "id", "feed", "search", "topics", "my-edits", "edits", "index"})
+
+# Easy Read pictures: {picture:name} places one of our own drawings (static/pictograms/) with its
+# text alternative. They are the only images the sanitiser lets through.
+PICTOGRAMS = {
+    "money": "Money", "doctor": "Doctor", "plan": "Plan", "person": "Person", "helper": "Helper",
+    "home": "Home", "phone": "Phone", "calendar": "Calendar", "question": "Question", "yes": "Yes",
+    "no": "No", "letter": "Letter", "bank": "Bank",
+}
+PICTOGRAM_RE = r"\{picture:([a-z]+)\}"
+PICTOGRAM_CLASS = "app-pictogram"
+PICTOGRAM_SIZE = "64"
+
+
+def pictogram_url(name: str) -> str:
+    # STATIC_URL, written out: the renderer process runs without Django settings, and the stored HTML keeps it.
+    return f"/static/pictograms/{name}.svg"
+
+
+def _pictogram_attribute(tag: str, name: str, value: str) -> bool:
+    return ((name == "src" and value in {pictogram_url(known) for known in PICTOGRAMS})
+            or (name == "alt" and value in PICTOGRAMS.values())
+            or (name == "class" and value == PICTOGRAM_CLASS)
+            or (name in ("width", "height") and value == PICTOGRAM_SIZE))
+
+
+ALLOWED_ATTRIBUTES["img"] = _pictogram_attribute
 
 
 def wiki_slug(title: str) -> str:
@@ -108,6 +135,27 @@ class _LinkAndHeadingPolicy(Treeprocessor):
                 hidden.text = " (page not written yet)"
 
 
+class _PicturePattern(InlineProcessor):
+    def handleMatch(self, match, data):
+        name = match.group(1)
+        if name not in PICTOGRAMS:
+            return None, None, None  # left as typed
+        image = etree.Element("img", {"src": pictogram_url(name), "alt": PICTOGRAMS[name], "class": PICTOGRAM_CLASS,
+                                      "width": PICTOGRAM_SIZE, "height": PICTOGRAM_SIZE})
+        return image, match.start(0), match.end(0)
+
+
+class _OnlyPictograms(Treeprocessor):
+    """Markdown's own image syntax would load anything from anywhere: it shows its alt text instead."""
+
+    def run(self, root):
+        for element in root.iter("img"):
+            if element.get("class") != PICTOGRAM_CLASS:
+                alt, tail = element.get("alt", ""), element.tail
+                element.clear()
+                element.tag, element.text, element.tail = "span", alt, tail
+
+
 class _SafeMarkdown(Extension):
     def __init__(self, known_pages, title_slugs):
         super().__init__()
@@ -120,6 +168,8 @@ class _SafeMarkdown(Extension):
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_WikiLinkPattern(WIKI_LINK_RE, md, self.title_slugs), "wikilink", 175)
         md.treeprocessors.register(_LinkAndHeadingPolicy(md, self.known_pages), "mcb_policy", 1)
+        md.inlinePatterns.register(_PicturePattern(PICTOGRAM_RE, md), "pictogram", 176)
+        md.treeprocessors.register(_OnlyPictograms(md), "mcb_pictograms", 2)
 
 
 def render_markdown(text: str, *, known_pages: set[str] | None = None,

@@ -98,6 +98,9 @@ def _sample_world(settings) -> World:
     wiki_services._publish(page=page, content={**content, "body": content["body"] + "\nMore.\n"}, author=None,
                            edit_summary="Second")
     page.refresh_from_db()
+    easy = wiki_services._publish(page=None, author=None, edit_summary="First", content={
+        **content, "title": "Employing a PA (Easy Read)", "slug": "employing-a-pa-easy-read"}).page
+    Page.objects.filter(pk=easy.pk).update(easy_read_of=page)
     proposal = wiki_services.propose_edit(page=page, author=owner, content={**content, "summary": "Changed."},
                                           edit_summary="Shorter", base_revision=page.revision)
     assert isinstance(proposal, EditProposal)
@@ -228,6 +231,7 @@ def _samples(world: World) -> dict:
         "templatelib:template_compare": {"slug": o["template"].slug, "a": 1, "b": 2},
         **{f"templatelib:{name}": {"pk": o["template_proposal"].pk} for name in (
             "moderation_review", "moderation_approve", "moderation_reject")},
+        "wiki:easy_read_check": {"slug": "employing-a-pa-easy-read"},
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
         **{f"forum:{name}": {"pk": topic.pk} for name in (

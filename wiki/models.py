@@ -62,6 +62,12 @@ class Page(models.Model):
     body_text = models.TextField(blank=True, editable=False, help_text="The body as plain text, for snippets")
     # Old heading ids -> the id of the section they belong to now, so #links survive rewording.
     anchor_aliases = models.JSONField(default=dict, blank=True, editable=False)
+    # An Easy Read page points at its standard page; neither is part of a version's content.
+    easy_read_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="easy_read", help_text="The standard page this Easy Read page"
+                                        " retells")
+    easy_read_checked_revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The standard page's version this Easy Read page was last checked against")
 
     objects = PageQuerySet.as_manager()
 
@@ -80,6 +86,19 @@ class Page(models.Model):
 
     def is_review_overdue(self) -> bool:
         return self.next_review < timezone.localdate()
+
+    def easy_read_page(self) -> "Page | None":
+        """This standard page's live Easy Read version, if it has one."""
+        try:
+            partner = self.easy_read
+        except Page.DoesNotExist:
+            return None
+        return None if partner.is_retired() else partner
+
+    def easy_read_is_out_of_date(self) -> bool:
+        """On an Easy Read page: its standard page has a newer version than the one it was checked against."""
+        standard = self.easy_read_of
+        return standard is not None and standard.revision > (self.easy_read_checked_revision or 0)
 
     def contents(self) -> list[tuple[str, str]]:
         """(id, text) of the page's main headings, for its contents list and #links."""

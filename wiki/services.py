@@ -21,7 +21,7 @@ from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
 from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
-from wiki import anchors, search, watching
+from wiki import anchors, easy_read, search, watching
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import (
     CONTENT_FIELDS,
@@ -156,6 +156,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
         _refresh_pages_linking_to(page)
     search.index_page(page)
     shared.bump("wiki")
+    easy_read.touch_partner(page)
     version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
     if not is_new:
         watching.notify_watchers(version)

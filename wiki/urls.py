@@ -27,4 +27,5 @@ urlpatterns = [
     path("wiki/<slug:slug>/compare/<int:a>/<int:b>/", views.page_compare, name="page_compare"),
     path("wiki/<slug:slug>/edit/", views.page_edit, name="page_edit"),
     path("wiki/<slug:slug>/retire/", views.page_retire, name="page_retire"),
+    path("wiki/<slug:slug>/easy-read-check/", views.easy_read_check, name="easy_read_check"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mycarebudget import shared
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
-from wiki import services, watching
+from wiki import easy_read, services, watching
 from wiki.diff import field_changes, proposal_diff, removes_anything, word_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import MissingRedirectForm, PageForm, RetireForm, SynonymsForm
@@ -514,3 +514,19 @@ def unsubscribe(request, token):
     return render(request, "wiki/unsubscribe.html", {
         "title": page.title if not page.is_retired() else "a retired guide", "done": done or watch is None,
         "token": token})
+
+
+@access(MODERATOR)
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def easy_read_check(request, slug):
+    """A moderator confirms an Easy Read page still says what its standard page now says."""
+    easy = get_object_or_404(Page.objects.live().select_related("easy_read_of"), slug=slug,
+                             easy_read_of__isnull=False)
+    if request.method == "POST":
+        easy_read.confirm_easy_read(easy_read=easy, moderator=request.user)
+        messages.success(request, "The Easy Read version is marked as up to date")
+        return redirect(easy)
+    return render(request, "wiki/easy_read_check.html", {
+        "easy": easy, "standard": easy.easy_read_of, "out_of_date": easy.easy_read_is_out_of_date(),
+        "crumbs": _crumbs(easy, ("Check the Easy Read version", ""))})
