@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import secrets
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -354,21 +355,20 @@ def date_problems(budget: Budget, rows: list[Row]) -> list[str]:
 
 
 def duplicates(budget: Budget, rows: list[Row]) -> set[int]:
-    """Row numbers already recorded: same day, direction, amount and payee as an entry we hold.
+    """Row numbers probably already recorded: same day, direction and amount as an entry we hold.
 
-    Counted, so a statement with two identical £5 purchases on one day imports both the first
-    time and neither the second time.
+    The payee is left out on purpose: a bank writes "NHS SOMEWHERE ICB PHB PAYMENT" where the
+    member typed "NHS Somewhere ICB". Counted, so a statement with two identical £5 purchases on
+    one day imports both the first time and neither the second time. The member can still tick a
+    row that is not really a repeat.
     """
-    held: dict[str, int] = {}
-    for value in budget.entries.current().values_list("fingerprint", flat=True):
-        held[value] = held.get(value, 0) + 1
-    seen: dict[str, int] = {}
+    held = Counter(budget.entries.current().values_list("occurred_on", "direction", "amount_pence"))
+    seen: Counter = Counter()
     found = set()
     for row in rows:
-        value = sealing.fingerprint(budget, occurred_on=row.occurred_on, direction=row.direction,
-                                    amount_pence=row.amount_pence, payee=row.description)
-        seen[value] = seen.get(value, 0) + 1
-        if seen[value] <= held.get(value, 0):
+        key = (row.occurred_on, row.direction, row.amount_pence)
+        seen[key] += 1
+        if seen[key] <= held[key]:
             found.add(row.number)
     return found
 

@@ -165,3 +165,16 @@ def test_parse_amount_reads_the_ways_banks_write_money():
         123450, -1250, -300, 700, None, -200]
     with pytest.raises(ValueError):
         statements.parse_amount("12.345")
+
+
+def test_a_payment_entered_by_hand_is_spotted_though_the_bank_names_it_differently(client, budget):
+    """Found by a first user: the ICB's payment, typed in by hand, was imported again from the statement."""
+    client.post(reverse("budget:entry_add"), {"direction": "in", "occurred_on": "2026-04-03", "amount": "1850.00",
+                                              "payee": "NHS Somewhere ICB", "note": ""})
+    assert Entry.objects.count() == 1
+    data = b"Date,Description,Amount\n03/04/2026,NHS SOMEWHERE ICB PHB PAYMENT,1850.00\n04/04/2026,CAFE,-5.00\n"
+    pending = upload(client, "icb.csv", data)
+    query = {"date": 0, "description": 1, "amount": 2, "out": "", "into": "", "mode": "one",
+             "date_format": "%d/%m/%Y"}
+    preview = client.get(reverse("budget:import_preview", args=[pending.pk]), query)
+    assert [item["duplicate"] for item in preview.context["rows"]] == [True, False]
