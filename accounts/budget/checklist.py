@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from .figures import add_months, money
 from .models import Budget, ChecklistItem, Entry, Record
 
@@ -59,7 +61,11 @@ def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
 
 def check(budget: Budget, start: datetime.date, end: datetime.date, records: list[Record],
           entries_out: list[tuple[Entry, str]]) -> list[Check]:
-    """The checklist for the period. `entries_out`: money-out entries in the period with their payees."""
+    """The checklist for the period. `entries_out`: money-out entries in the period with their payees.
+
+    Months and years that have not begun yet are never missing: nobody has next spring's statement.
+    """
+    end = min(end, timezone.localdate())
     checks = []
     by_item: dict[str, list[datetime.date]] = {}
     for record in records:

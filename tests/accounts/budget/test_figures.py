@@ -86,3 +86,20 @@ def test_budget_year_runs_from_the_start_dates_anniversary(owner):
     budget = make_budget(owner, lines=[])
     assert figures.budget_year(budget, D(2027, 5, 3)) == (D(2027, 4, 1), D(2028, 3, 31))
     assert figures.budget_year(budget, D(2026, 4, 1)) == (D(2026, 4, 1), D(2027, 3, 31))
+
+
+def test_the_checklist_never_asks_for_months_that_have_not_begun():
+    """Found by a first user: a budget year running into next year listed next year's statements as missing."""
+    import datetime
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from accounts.budget.checklist import check
+
+    today = timezone.localdate()
+    start = today.replace(day=1) - datetime.timedelta(days=40)
+    checks = check(SimpleNamespace(employs_pas=False), start, today + datetime.timedelta(days=300), [], [])
+    missing = " ".join(line for item in checks for line in item.missing)
+    later = (today.replace(day=28) + datetime.timedelta(days=10)).strftime("%B %Y")
+    assert today.strftime("%B %Y") in missing and later not in missing
