@@ -30,6 +30,9 @@ def parse_money(value: str) -> int | None:
     return pounds * 100 + int(pennies)
 
 
+MAX_PENCE = 100_000_000  # £1,000,000
+
+
 class MoneyField(forms.CharField):
     """Pounds and pence as typed ('12.50', '£1,200'); cleaned to whole pence."""
 
@@ -55,6 +58,8 @@ class MoneyField(forms.CharField):
             raise ValidationError(f"Enter {self.noun} in pounds and pence, like 12.50", code="invalid")
         if pence == 0 and not self.allow_zero:
             raise ValidationError(f"Enter {self.noun} more than £0", code="zero")
+        if pence > MAX_PENCE:  # no health budget moves this much at once: a typing slip would swamp every sum
+            raise ValidationError(f"Enter {self.noun} of £1,000,000 or less. Check the number", code="too_large")
         return pence
 
 

@@ -75,6 +75,7 @@ def test_adding_money_out_with_a_new_receipt(client, owner):
     ({"amount": "-20"}, "amount", "Enter the amount without a minus sign: choose money in or money out instead"),
     ({"amount": "0"}, "amount", "Enter the amount more than £0"),
     ({"amount": "twelve"}, "amount", "Enter the amount in pounds and pence, like 12.50"),
+    ({"amount": "99999999999"}, "amount", "Enter the amount of £1,000,000 or less. Check the number"),
     ({"occurred_on": "2026-03-31"}, "occurred_on", "Your budget started on 1 April 2026"),
     ({"occurred_on": "2026-05-31"}, "occurred_on", "Your records are closed up to 31 May 2026"),
     ({"payee": ""}, "payee", "Enter who it was paid to or from"),
