@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -319,7 +320,18 @@ def approve_timesheet(*, timesheet: Timesheet, owner, approved: bool = True) -> 
 # Holiday -----------------------------------------------------------------------------------------
 
 def book_holiday(*, owner, pa: PersonalAssistant, first_day: date, last_day: date, hours: Decimal) -> HolidayBooking:
+    """Book holiday. Refuses more hours than the days hold, and days already booked for this PA."""
     check_owner(pa, owner)
+    days = (last_day - first_day).days + 1
+    if hours > 24 * days:
+        raise ValidationError({"hours": f"{days} day{'s' if days != 1 else ''} can hold {24 * days} hours at most. "
+                                        "Check the hours"}, code="too_many_hours")
+    overlapping = HolidayBooking.objects.owned_by(owner).filter(pa=pa, first_day__lte=last_day,
+                                                                 last_day__gte=first_day).first()
+    if overlapping is not None:
+        raise ValidationError({"first_day": f"Holiday is already booked from {overlapping.first_day:%-d %B %Y} to "
+                                            f"{overlapping.last_day:%-d %B %Y}. Cancel that booking first, or "
+                                            "choose other days"}, code="overlap")
     booking = HolidayBooking(owner=owner, pa=pa, first_day=first_day, last_day=last_day, hours=hours)
     booking.full_clean(exclude=["owner"])
     booking.save()
@@ -341,6 +353,12 @@ def cancel_holiday(*, booking: HolidayBooking, owner) -> None:
 # Payroll -----------------------------------------------------------------------------------------
 
 def add_pay_period(*, owner, first_day: date, last_day: date, cut_off: date | None) -> PayPeriod:
+    """A new pay period; refuses one that overlaps a period already added."""
+    overlapping = PayPeriod.objects.owned_by(owner).filter(first_day__lte=last_day, last_day__gte=first_day).first()
+    if overlapping is not None:
+        raise ValidationError({"first_day": f"You already have a pay period from {overlapping.first_day:%-d %B %Y} "
+                                            f"to {overlapping.last_day:%-d %B %Y}. Open it, or choose other days"},
+                              code="overlap")
     period = PayPeriod(owner=owner, first_day=first_day, last_day=last_day, cut_off=cut_off)
     period.full_clean(exclude=["owner"])
     period.save()

@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -197,6 +198,13 @@ def pa_rota_link(request, pk):
     return redirect(f"{pa.get_absolute_url()}#rota-link")
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal, beside the field it names."""
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
 @access(OWNER)
 @private(("GET", "POST"))
 def holiday_book(request, pk):
@@ -211,10 +219,14 @@ def holiday_book(request, pk):
         if not hours:
             form.add_error("hours", "The rota has no hours for them on those days: enter the hours of holiday")
         else:
-            services.book_holiday(owner=request.user, pa=pa, first_day=data["first_day"],
-                                  last_day=data["last_day"], hours=hours)
-            messages.success(request, f"{hours} hours of holiday booked")
-            return redirect(f"{pa.get_absolute_url()}#holiday")
+            try:
+                services.book_holiday(owner=request.user, pa=pa, first_day=data["first_day"],
+                                      last_day=data["last_day"], hours=hours)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{hours} hours of holiday booked")
+                return redirect(f"{pa.get_absolute_url()}#holiday")
     return render(request, "pas/holiday_form.html", {"form": form, "pa": pa, "details": services.read_details(pa)},
                   status=_status(form))
 
@@ -469,9 +481,13 @@ def timesheet_edit(request, pk):
 def payroll_list(request):
     form = PayPeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        period = services.add_pay_period(owner=request.user, **form.cleaned_data)
-        messages.success(request, "The pay period has been added")
-        return redirect(period)
+        try:
+            period = services.add_pay_period(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The pay period has been added")
+            return redirect(period)
     return render(request, "pas/payroll_list.html", {
         "form": form, "periods": PayPeriod.objects.owned_by(request.user)}, status=_status(form))
 
@@ -493,7 +509,6 @@ def payroll_detail(request, pk):
 @private(("GET", "POST"))
 def payroll_wages(request, pk):
     """Wages paid for the period, typed by the member, become spending in their budget."""
-    from django.core.exceptions import ValidationError
 
     from accounts.budget import services as budget_services
 

@@ -135,3 +135,18 @@ def test_booking_holiday_with_no_rota_hours_asks_for_the_hours(client, user):
                            {"first_day": "2027-01-11", "last_day": "2027-01-11", "hours": ""})
     assert "The rota has no hours for them on those days: enter the hours of holiday" in response.content.decode()
     assert not pa.holidays.exists()
+
+
+def test_holiday_cannot_hold_more_hours_than_its_days_or_be_booked_twice(client, user):
+    """Found by a first user: 500 hours over four days, then the same days again, were both saved."""
+    pa = make_pa(user)
+    client.force_login(user)
+    url = reverse("pas:holiday_book", args=[pa.pk])
+    response = client.post(url, {"first_day": "2027-01-11", "last_day": "2027-01-14", "hours": "500"})
+    assert response.status_code == 400
+    assert "4 days can hold 96 hours at most" in response.content.decode()
+    assert client.post(url, {"first_day": "2027-01-11", "last_day": "2027-01-14", "hours": "30"}).status_code == 302
+    response = client.post(url, {"first_day": "2027-01-13", "last_day": "2027-01-15", "hours": "8"})
+    assert response.status_code == 400
+    assert "Holiday is already booked from 11 January 2027 to 14 January 2027" in response.content.decode()
+    assert pa.holidays.count() == 1

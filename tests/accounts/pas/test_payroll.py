@@ -103,3 +103,19 @@ def test_the_payroll_file_reads_a_fixed_number_of_queries(client, user, period, 
     client.force_login(user)
     with django_assert_max_num_queries(8):
         client.get(reverse("pas:payroll_csv", args=[period.pk]))
+
+
+def test_the_same_pay_period_cannot_be_added_twice(client, user):
+    """Found by a first user: 1 to 30 November could be added twice."""
+    from django.urls import reverse
+
+    from accounts.pas.models import PayPeriod
+
+    client.force_login(user)
+    url = reverse("pas:payroll")
+    period = {"first_day": "2026-11-01", "last_day": "2026-11-30", "cut_off": ""}
+    assert client.post(url, period).status_code == 302
+    response = client.post(url, {**period, "first_day": "2026-11-15"})
+    assert response.status_code == 400
+    assert "You already have a pay period from 1 November 2026 to 30 November 2026" in response.content.decode()
+    assert PayPeriod.objects.count() == 1
