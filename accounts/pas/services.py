@@ -181,11 +181,26 @@ def _own_pa(owner, pa: PersonalAssistant | None) -> PersonalAssistant | None:
     return pa
 
 
+def _minutes(start, end) -> tuple[int, int]:
+    """A shift's span in minutes from its day's midnight; a night shift runs past 1440."""
+    first, last = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    return first, last if last > first else last + 24 * 60
+
+
 def add_pattern_shift(*, owner, pa, week: int, weekday: int, start, end) -> PatternShift:
+    """A repeating shift. Refuses one that overlaps the same PA's shift on that day (it would be paid twice)."""
     rota = get_or_create_rota(owner)
     shift = PatternShift(owner=owner, pa=_own_pa(owner, pa), week=min(week, rota.weeks), weekday=weekday,
                          start=start, end=end)
     shift.full_clean(exclude=["owner"])
+    if shift.pa_id is not None:
+        first, last = _minutes(start, end)
+        for other in PatternShift.objects.owned_by(owner).filter(pa_id=shift.pa_id, week=shift.week, weekday=weekday):
+            other_first, other_last = _minutes(other.start, other.end)
+            if first < other_last and other_first < last:
+                raise ValidationError({"start": f"They already have a shift that day from {other.start:%H:%M} to "
+                                                f"{other.end:%H:%M}. Change that shift, or choose other times"},
+                                      code="overlap")
     shift.save()
     return shift
 

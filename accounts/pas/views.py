@@ -294,11 +294,15 @@ def shift_add(request):
                             initial={"pa": request.GET.get("pa", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.add_pattern_shift(owner=request.user, pa=_pa_from_choice(request, data["pa"]),
-                                   week=data.get("week", 1), weekday=data["weekday"], start=data["start"],
-                                   end=data["end"])
-        messages.success(request, "The shift has been added to your rota")
-        return redirect("pas:rota")
+        try:
+            services.add_pattern_shift(owner=request.user, pa=_pa_from_choice(request, data["pa"]),
+                                       week=data.get("week", 1), weekday=data["weekday"], start=data["start"],
+                                       end=data["end"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The shift has been added to your rota")
+            return redirect("pas:rota")
     return render(request, "pas/shift_form.html", {"form": form}, status=_status(form))
 
 

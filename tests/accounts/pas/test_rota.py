@@ -171,3 +171,18 @@ def test_the_rota_page_queries_do_not_grow_with_shifts(client, user, django_asse
     client.force_login(user)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("pas:rota") + "?week=2026-12-07").status_code == 200
+
+
+def test_a_pa_cannot_have_two_shifts_at_once(client, user):
+    """Found by a first user: 09:00-14:00 and 13:00-15:00 on one Monday were both kept, and the hour paid twice."""
+    services.change_rota(owner=user, weeks=1, starts_on=date(2025, 1, 6))
+    alex = make_pa(user, name="Alex")
+    shift(user, alex, 0, "09:00", "14:00")
+    client.force_login(user)
+    response = client.post(reverse("pas:shift_add"), {"pa": str(alex.pk), "weekday": "0",
+                                                       "start": "13:00", "end": "15:00"})
+    assert response.status_code == 400
+    assert "They already have a shift that day from 09:00 to 14:00" in response.content.decode()
+    shift(user, alex, 0, "14:00", "18:00")  # back to back is fine
+    shift(user, make_pa(user, name="Sam"), 0, "13:00", "15:00")  # so is someone else at the same time
+    assert alex.pattern_shifts.count() == 2
