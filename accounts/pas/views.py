@@ -469,6 +469,10 @@ def timesheet_edit(request, pk):
         except services.TimesheetLocked:
             messages.error(request, "This timesheet is approved: withdraw the approval to change it")
         else:
+            if request.POST.get("action") == "save-approve":  # one button, so no typed change is left behind
+                services.approve_timesheet(timesheet=timesheet, owner=request.user, approved=True)
+                messages.success(request, "The hours are saved and the timesheet is approved")
+                return redirect(f"{reverse('pas:timesheets')}?week={timesheet.week_start.isoformat()}")
             messages.success(request, "The timesheet has been saved")
             return redirect("pas:timesheet_edit", pk=timesheet.pk)
     return render(request, "pas/timesheet_edit.html", {

@@ -158,7 +158,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
     for name in ("Sam Jones", "Alex Smith"):
         activate(page, page.get_by_role("link", name=f"Check and approve {name}'s timesheet"))
         check(page)
-        activate(page, page.get_by_role("button", name="Approve this timesheet"))
+        activate(page, page.get_by_role("button", name="Save and approve this timesheet"))
     assert page.get_by_text("Approved").count() >= 2
 
     # Holiday for Sam next Tuesday: the hours come from the rota.

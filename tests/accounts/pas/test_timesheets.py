@@ -85,9 +85,14 @@ def test_the_member_corrects_hours_marks_sickness_and_approves(client, user, rot
     client.post(url, {"action": "approve"})
     timesheet.refresh_from_db()
     assert timesheet.approved_at is not None
+    client.post(url, {"action": "unapprove"})
+    # Found by a first user: approving from a separate form dropped what was typed. One button saves, then approves.
+    assert client.post(url, {**data, "line-0-hours": "3.5", "action": "save-approve"}).status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.approved_at is not None and _lines(sam)[0][1] == Decimal("3.50")
     data["line-0-hours"] = "40"
     client.post(url, data)
-    assert _lines(sam)[0][1] == Decimal("4.50")  # approved: locked
+    assert _lines(sam)[0][1] == Decimal("3.50")  # approved: locked
     with pytest.raises(services.TimesheetLocked):
         services.save_entries(timesheet=timesheet, owner=user, entries=[])
 
