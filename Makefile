@@ -23,11 +23,14 @@ starter: migrate
 
 # A missing key is never replaced while documents exist: the site then serves, with documents
 # answering "temporarily unavailable" (503), until the key file is restored.
-# The mail worker (db_worker) runs beside the web server and stops with it.
+# The mail worker (db_worker) runs beside the web server and stops with it, and so does an hourly
+# run of the employer reminders (each member gets at most one digest a day; production uses cron).
+REMINDERS = while true; do $(MANAGE) send_employer_reminders >/dev/null; sleep 3600; done
 run: starter
 	$(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."
 	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
-	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) db_worker & worker=$$!; ( $(REMINDERS) ) & reminders=$$!; \
+	trap 'kill $$worker $$reminders 2>/dev/null' EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
@@ -44,7 +47,8 @@ serve: $(VENV)/.installed
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
 	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
 	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
-	{ $(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	{ $(MANAGE) db_worker --no-reload & worker=$$!; ( $(REMINDERS) ) & reminders=$$!; \
+	  trap 'kill $$worker $$reminders 2>/dev/null' EXIT; \
 	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn mycarebudget.wsgi -c python:mycarebudget.gunicorn_conf; }
 
 migrations-check: $(VENV)/.installed
