@@ -19,12 +19,14 @@ import io
 import os
 import tempfile
 import time
+from functools import wraps
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # A request this much bigger than the limit is not read to its end: the connection is dropped.
 HOPELESS_MARGIN = 10 * 1024 * 1024
@@ -169,3 +171,24 @@ class DocumentUploadHandler(FileUploadHandler):
                 self.file.close()  # closes the nameless file even when flushing its buffer fails
             except OSError:
                 pass
+
+
+def upload_view(handler_class: type[FileUploadHandler]):
+    """A view that receives files through ``handler_class``, with CSRF still checked.
+
+    The handler must be in place before anything reads the body, and CsrfViewMiddleware reads it
+    (request.POST) before the view runs; so the middleware is told to skip this view, and the
+    CSRF check runs here, after the swap."""
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt  # checked by ``protected`` once the handler is in place
+        @wraps(view)
+        def receive(request, *args, **kwargs):
+            request.upload_handlers = [handler_class(request)]
+            return protected(request, *args, **kwargs)
+
+        return receive
+
+    return decorator

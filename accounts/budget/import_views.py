@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.uploads import upload_view
 from accounts.views import document_key_required
 from mycarebudget.access import MEMBER, OWNER, access
 
@@ -30,19 +30,13 @@ def _too_large() -> str:
 
 
 @access(MEMBER)
-@csrf_exempt  # only so the upload handler can be swapped first: _import_upload checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request):
-    request.upload_handlers = [StatementUploadHandler(request)]
-    return _import_upload(request)
-
-
-@csrf_protect
+@upload_view(StatementUploadHandler)
 @document_key_required
 @budget_required
-def _import_upload(request, budget):
+def import_upload(request, budget):
     posted = request.method == "POST"
     form = StatementForm(request.POST if posted else None, request.FILES if posted else None)
     status = 200

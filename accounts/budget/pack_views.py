@@ -8,14 +8,13 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services as document_services
 from accounts.filetypes import RefusedFile
 from accounts.models import Document, DocumentEvent, DocumentKind
 from accounts.sessions import current_sign_in
-from accounts.uploads import DocumentUploadHandler
+from accounts.uploads import DocumentUploadHandler, upload_view
 from accounts.views import attachment_header, document_key_required
 from mycarebudget.access import MEMBER, OWNER, access
 
@@ -52,19 +51,13 @@ def _record_names(request, budget, start, end):
 
 
 @access(MEMBER)
-@csrf_exempt  # only so the upload handler can be swapped first: _record_add checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_add(request):
-    request.upload_handlers = [DocumentUploadHandler(request)]
-    return _record_add(request)
-
-
-@csrf_protect
+@upload_view(DocumentUploadHandler)
 @document_key_required
 @budget_required
-def _record_add(request, budget):
+def record_add(request, budget):
     item = request.GET.get("item") if request.GET.get("item") in ChecklistItem.values else ""
     posted = request.method == "POST"
     form = RecordForm(request.POST if posted else None, request.FILES if posted else None,

@@ -18,14 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services as document_services
 from accounts.filetypes import RefusedFile
 from accounts.models import Document, DocumentKind
 from accounts.sessions import current_sign_in
-from accounts.uploads import DocumentUploadHandler
+from accounts.uploads import DocumentUploadHandler, upload_view
 from accounts.views import document_key_required
 from mycarebudget.access import MEMBER, OWNER, access
 
@@ -254,18 +253,12 @@ def _save_entry(request, budget: Budget, form, save) -> Entry | None:
 
 
 @access(MEMBER)
-@csrf_exempt  # only so the upload handler can be swapped first: _entry_add checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_add(request):
-    request.upload_handlers = [DocumentUploadHandler(request)]
-    return _entry_add(request)
-
-
-@csrf_protect
+@upload_view(DocumentUploadHandler)
 @document_key_required
-def _entry_add(request):
+def entry_add(request):
     budget = Budget.objects.owned_by(request.user).first()
     if budget is None:
         return redirect("budget:setup")
@@ -302,18 +295,12 @@ def entry_detail(request, pk):
 
 
 @access(OWNER)
-@csrf_exempt  # only so the upload handler can be swapped first: _entry_edit checks CSRF
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request, pk):
-    request.upload_handlers = [DocumentUploadHandler(request)]
-    return _entry_edit(request, pk)
-
-
-@csrf_protect
+@upload_view(DocumentUploadHandler)
 @document_key_required
-def _entry_edit(request, pk):
+def entry_edit(request, pk):
     entry = _owned_entry(request, pk)
     if entry.deleted_at:
         raise Http404
