@@ -66,8 +66,8 @@ def other_apps_data(user: User) -> dict[str, object]:
     return files
 
 
-class _Sink:
-    """A write-only file that hands what zipfile writes to the response, piece by piece."""
+class ZipSink:
+    """A write-only file that hands what zipfile writes to a streamed response, piece by piece."""
 
     def __init__(self):
         self.parts: list[bytes] = []
@@ -132,7 +132,7 @@ def _index_page(files: list[str]) -> str:
 
 def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[bytes]:
     """Yield the zip. Documents are decrypted into it chunk by chunk; nothing is written to disk."""
-    sink = _Sink()
+    sink = ZipSink()
     keyring = crypto.load_keyring()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         written: list[str] = []

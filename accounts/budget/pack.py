@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts import crypto
 from accounts import services as document_services
+from accounts.exports import ZipSink
 from accounts.models import Document, DocumentVersion
 from accounts.text import clean_filename, split_extension
 
@@ -252,28 +253,9 @@ def summary_pdf(pack: Pack) -> bytes:
     return bytes(pdf.output())
 
 
-class _Sink:
-    """A write-only file that hands what zipfile writes on to the response, piece by piece."""
-
-    def __init__(self):
-        self.parts: list[bytes] = []
-
-    def write(self, data) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
-
-
 def stream(pack: Pack, *, include_summary: bool = True) -> Iterator[bytes]:
     """Yield the zip. Documents are decrypted into it chunk by chunk; nothing is written to disk."""
-    sink = _Sink()
+    sink = ZipSink()
     owner = pack.budget.owner
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         if include_summary:
