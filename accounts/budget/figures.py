@@ -108,7 +108,8 @@ class Underspend:
     contingency: int
     weeks: int
     state: str  # "over" (more than contingency), "within", "overspent"
-    words: str
+    words: str  # to the budget holder
+    words_for_others: str  # in the review pack and on shared pages, read by the ICB or a professional
 
 
 @dataclass
@@ -147,17 +148,22 @@ def describe_underspend(budget: Budget, balance: int) -> Underspend:
         return Underspend(balance, contingency, weeks, "overspent",
                           f"You have spent {money(-balance)} more than has come in. Check for payments that "
                           "are missing or recorded twice, and talk to your ICB soon: they may be able to help "
-                          "before it grows.")
+                          "before it grows.",
+                          f"{money(-balance)} more has been spent than has come in.")
     if balance > contingency:
         return Underspend(balance, contingency, weeks, "over",
                           f"Your balance of {money(balance)} is {money(balance - contingency)} more than your "
                           f"contingency of {money(contingency)} ({week_words} of budget). Your ICB may ask "
                           "for money back: talk to them before your review about why it built up and what "
-                          "you plan to spend it on.")
+                          "you plan to spend it on.",
+                          f"The balance of {money(balance)} is {money(balance - contingency)} more than the "
+                          f"contingency of {money(contingency)} ({week_words} of budget).")
     return Underspend(balance, contingency, weeks, "within",
                       f"Your balance of {money(balance)} is within your contingency of {money(contingency)} "
                       f"({week_words} of budget). This is the money your ICB lets you keep for emergencies "
-                      "and late bills.")
+                      "and late bills.",
+                      f"The balance of {money(balance)} is within the contingency of {money(contingency)} "
+                      f"({week_words} of budget).")
 
 
 def summarise(budget: Budget, start: datetime.date, end: datetime.date,

@@ -228,7 +228,7 @@ def summary_pdf(pack: Pack) -> bytes:
            ["Money out", money(summary.money_out)], ["Balance at the end", money(summary.closing)],
            ["Contingency allowed", money(summary.underspend.contingency)]], (3, 1))
     heading("Underspend")
-    para(summary.underspend.words)
+    para(summary.underspend.words_for_others)
     heading("Month by month")
     table([["Month", "Money in", "Money out", "Balance at the end"]]
           + [[f"{row.month:%B %Y}", money(row.money_in), money(row.money_out), money(row.closing)]

@@ -83,7 +83,7 @@ def test_the_pack_holds_the_summary_checklist_list_and_documents(client, owner, 
     assert SECRET in archive.read("documents/Receipts/Wages slip April.pdf")  # decrypted
     html = archive.read("summary.html").decode()
     for text in ('<html lang="en-GB">', "£3,900.00", "£3,017.75", "£882.25", "No bank statement for June 2026",
-                 "within your contingency", '<th scope="col">Spending line</th>'):
+                 "within the contingency", '<th scope="col">Spending line</th>'):
         assert text in html, text
     listing = archive.read("documents.csv").decode()
     assert "documents/Receipts/Wages slip April.pdf,Wages slip April,\"Receipt: Sam Carer, £950.00 on 28 April 2026\"" \

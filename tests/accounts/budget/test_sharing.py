@@ -48,6 +48,8 @@ def test_the_link_is_shown_once_and_opens_without_an_account(client, owner, budg
     assert response.status_code == 200
     page = response.content.decode()
     assert "Budget review pack: 1 April 2026 to 30 June 2026" in page and "£882.25" in page
+    # Read by a professional: about the budget holder's money, not "your" money.
+    assert "The balance of £882.25 is within the contingency" in page and "Your balance" not in page
     assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "same-origin"
     opening = ShareOpening.objects.get()
     assert (opening.action, opening.browser) == ("opened", "Chrome on Windows")
