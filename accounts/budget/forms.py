@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from .models import Entry, Frequency, Management
 
@@ -118,6 +119,15 @@ class BudgetForm(forms.Form):
         "Records closed up to (optional)", required=False,
         help_text="After a review or audit, close the period it covered so nothing in it can change by mistake. "
                   "Leave empty to keep everything open")
+
+    def clean_starts_on(self):
+        # A budget may start soon, but a date years away is almost always a typed year.
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on > timezone.localdate() + datetime.timedelta(days=366):
+            raise ValidationError("Start date must be within the next year. Check the year", code="too_late")
+        if starts_on.year < 2009:  # personal health budgets began with the pilots in 2009
+            raise ValidationError("Start date must be in 2009 or later. Check the year", code="too_early")
+        return starts_on
 
     def clean(self):
         data = super().clean()

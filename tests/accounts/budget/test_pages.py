@@ -52,6 +52,17 @@ def test_set_up_errors_are_beside_their_fields_and_nothing_is_saved(client, owne
     assert not Budget.objects.exists()
 
 
+@pytest.mark.parametrize("starts_on, message", [
+    ("01/04/2036", "Start date must be within the next year. Check the year"),
+    ("01/04/1926", "Start date must be in 2009 or later. Check the year"),
+])
+def test_a_start_date_with_a_mistyped_year_is_refused(client, owner, starts_on, message):
+    client.force_login(owner)
+    response = client.post(reverse("budget:setup"), {**SETUP, "starts_on": starts_on})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Budget.objects.exists()
+
+
 def entry_data(**overrides):
     return {"direction": "out", "occurred_on": "2026-04-28", "amount": "950.00", "payee": "Sam Carer",
             "category": "", "note": "April wages", "document": "", **overrides}
