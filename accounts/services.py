@@ -11,7 +11,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
@@ -372,6 +372,7 @@ class Erasure:
     versions: int
     sign_ins: int
     had_two_step: bool
+    records: tuple[str, ...] = ()  # other apps' private records, in words (budget, PAs)
 
 
 @transaction.atomic
@@ -389,8 +390,10 @@ def delete_account(*, user: User) -> Erasure:
                       had_two_step=Authenticator.objects.filter(user=user).exists())
     session_keys = [key for key in SignIn.objects.filter(user=user).values_list("session_key", flat=True)
                     if key]
-    for path in getattr(settings, "USER_DATA_ERASERS", []):
-        import_string(path)(user=user)  # other apps' private records (budget, PAs), in this transaction
+    # Other apps' private records (budget, PAs), in this transaction; each says what it erased, if anything.
+    records = tuple(filter(None, (import_string(path)(user=user)
+                                  for path in getattr(settings, "USER_DATA_ERASERS", []))))
+    erasure = replace(erasure, records=records)
     Document.objects.filter(owner=user).delete()
     DocumentEvent.objects.filter(owner=user).delete()
     SignIn.objects.filter(user=user).delete()

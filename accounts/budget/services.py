@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.models import Document, User
@@ -473,6 +474,13 @@ def record_opening(*, share: Share, action: str, user_agent: str = "") -> ShareO
 
 # Erasure --------------------------------------------------------------------------------------------------
 
-def erase_user_data(*, user: User) -> None:
-    """Called when an account is deleted: the budget, its entries, rules, records and links, at once."""
-    Budget.objects.filter(owner=user).delete()
+def erase_user_data(*, user: User) -> str:
+    """Called when an account is deleted: the budget, its entries, rules, records and links, at once.
+    Says what went, for the member ("" if there was no budget)."""
+    budget = Budget.objects.filter(owner=user).first()
+    if budget is None:
+        return ""
+    entries = budget.entries.count()
+    budget.delete()
+    return (f"Your budget records: {entries} payment{pluralize(entries)} in and out, your plan, "
+            "and every link you shared")

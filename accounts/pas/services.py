@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts import crypto
@@ -431,11 +432,16 @@ def delete_deadline(*, deadline: Deadline, owner) -> None:
 
 # Erasure -----------------------------------------------------------------------------------------
 
-def erase_user_data(user) -> None:
-    """Called when a member deletes their account: every PA record goes, keys and all."""
+def erase_user_data(user) -> str:
+    """Called when a member deletes their account: every PA record goes, keys and all.
+    Says what went, for the member ("" if they kept no PA records)."""
+    pas = PersonalAssistant.objects.filter(owner=user).count()
     for model in (WagesInBudget, ReminderSent, Deadline, PayPeriod, HolidayBooking, Timesheet, ShiftChange,
                   PatternShift, CoverNeed, PersonalAssistant, Rota, EmployerSettings):
         model.objects.filter(owner=user).delete()
+    if not pas:
+        return ""
+    return f"Your records of {pas} PA{pluralize(pas)}: rotas, timesheets, holiday and pay"
 
 
 # Wages in the budget -----------------------------------------------------------------------------

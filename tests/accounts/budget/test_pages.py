@@ -216,12 +216,16 @@ def test_export_has_the_budget_as_json_and_a_readable_csv(client, owner):
     assert "2026-04-28,,£950.00,Sam Carer,PA wages,," in csv_text
 
 
-def test_deleting_the_account_erases_the_budget(owner):
-    from accounts.services import delete_account
-
+def test_deleting_the_account_erases_the_budget_and_says_so(client, owner):
     worked_example(owner)
-    delete_account(user=owner)
+    owner.set_password("a long enough passphrase")
+    owner.save()
+    client.force_login(owner)
+    assert "Your budget records (money in and out" in client.get(reverse("accounts:delete")).content.decode()
+    client.post(reverse("accounts:delete"), {"confirm": "on", "password": "a long enough passphrase"})
     assert not Budget.objects.exists() and not Entry.objects.exists() and not EntryChange.objects.exists()
+    told = client.get(reverse("accounts:deleted")).content.decode()
+    assert "Your budget records: 10 payments in and out, your plan, and every link you shared" in told
 
 
 def test_add_spending_is_the_call_for_other_apps(owner):

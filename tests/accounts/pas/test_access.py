@@ -157,5 +157,6 @@ def test_a_deleted_accounts_feed_and_rota_link_stop_working(client, world):
     from accounts.services import delete_account
 
     rota, feed = _url("shared_rota", world), _url("calendar_feed", world)
-    delete_account(user=world["owner"])
+    erasure = delete_account(user=world["owner"])
+    assert any(line.startswith("Your records of 1 PA: rotas") for line in erasure.records), erasure.records
     assert client.get(rota).status_code == 404 and client.get(feed).status_code == 404
