@@ -27,6 +27,11 @@ def check_both_widths(axe, assert_accessible):
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
                                          "resultTypes": ["violations"]})
         assert results.violations_count == 0, f"{page.url} at 320px\n{results.generate_report()}"
+        # Money tables stack into lists at 320 px: every cell is on screen, with no sideways scrolling.
+        off_screen = page.evaluate("""() => [...document.querySelectorAll('main .app-money-table td')]
+            .filter(cell => cell.getBoundingClientRect().right > window.innerWidth).map(cell => cell.textContent)""")
+        assert off_screen == [], f"{page.url} at 320px: {off_screen}"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
         page.set_viewport_size({"width": 1280, "height": 800})
 
     return check
