@@ -228,7 +228,8 @@ def _document_upload(request):
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     documents = _store_upload(request, form, lambda data: services.store_documents(
         owner=request.user, uploads=data["file"], kind=data["kind"], name=data["name"], note=data["note"],
-        document_date=data["document_date"], sign_in=current_sign_in(request)))
+        document_date=data["document_date"], sign_in=current_sign_in(request),
+        submission_key=data["submission_key"]))
     if documents:
         if len(documents) == 1:
             messages.success(request, "Your document has been uploaded and encrypted")
@@ -294,7 +295,8 @@ def _document_replace(request, pk):
     details = services.read_details(document)
     form = DocumentReplaceForm(request.POST or None, request.FILES or None)
     version = _store_upload(request, form, lambda data: services.replace_document(
-        document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request)))
+        document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request),
+        submission_key=data["submission_key"]))
     if version is not None:
         messages.success(request, f"Version {version.number} has been uploaded. Earlier versions are kept")
         previous = document.versions.filter(number__lt=version.number).order_by("-number").first()
