@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils.module_loading import import_string
 
@@ -212,6 +212,21 @@ def _version_sent_before(document: Document, submission_key: str) -> DocumentVer
     if not submission_key:
         return None
     return DocumentVersion.objects.filter(document=document, submission_key=submission_key).first()
+
+
+def documents_sent_before(*, owner: User, submission_key: str) -> list[Document]:
+    """What this upload form already stored for its owner, when it is sent again. A browser sending
+    a form again (Reload after a lost answer) may send the file empty: the view asks this first."""
+    if not submission_key:
+        return []
+    return list(Document.objects.owned_by(owner).filter(
+        Q(submission_key=submission_key) | Q(submission_key__startswith=f"{submission_key}-")))
+
+
+def version_sent_before(*, document: Document, owner: User, submission_key: str) -> DocumentVersion | None:
+    """The version this new-version form already stored, when it is sent again (as above)."""
+    _check_owner(document, owner)
+    return _version_sent_before(document, submission_key)
 
 
 def _nth_key(submission_key: str, index: int) -> str:

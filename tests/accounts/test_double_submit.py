@@ -111,6 +111,7 @@ def test_a_version_that_loses_the_race_leaves_no_encrypted_file(client, owner, _
             return None
         return lookup(document, submission_key)
 
+    monkeypatch.setattr(services, "version_sent_before", lambda **kwargs: None)  # the view's look-up
     monkeypatch.setattr(services, "_version_sent_before", too_early)
     response = client.post(url, replace_form(key))
     assert response.status_code == 302 and len(misses) == 2
@@ -128,6 +129,7 @@ def test_a_document_that_loses_the_race_stores_nothing(client, owner, _documents
             return None
         return lookup(owner, submission_key)
 
+    monkeypatch.setattr(services, "documents_sent_before", lambda **kwargs: [])  # the view's look-up
     monkeypatch.setattr(services, "_document_sent_before", too_early)
     response = client.post(UPLOAD_URL, upload_form(key))
     assert response.status_code == 302 and len(misses) == 3
@@ -198,3 +200,29 @@ def test_a_new_version_sent_twice_at_once_is_one_version(monkeypatch, _documents
     assert [r.status_code for r in responses] == [302, 302]
     assert list(document.versions.values_list("number", flat=True)) == [2, 1]
     assert len(stored_files(_documents)) == 2  # the loser left no encrypted file behind
+
+
+def test_sent_again_without_the_file_lands_on_what_the_first_send_stored(client, owner, _documents):
+    """Chromium's Reload after a lost answer sends the form again with the file empty (seen in a
+    real browser): the member lands on the document, not on "The selected file is empty"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    key = key_from(client, UPLOAD_URL)
+    client.post(UPLOAD_URL, upload_form(key))
+    empty = {**upload_form(key), "file": SimpleUploadedFile("care plan.pdf", b"", content_type="application/pdf")}
+    response = client.post(UPLOAD_URL, empty)
+    document = Document.objects.owned_by(owner).get()
+    assert response.status_code == 302 and response["Location"] == document.get_absolute_url()
+    url = reverse("accounts:document_replace", args=[document.pk])
+    key = key_from(client, url)
+    client.post(url, replace_form(key))
+    response = client.post(url, {**replace_form(key), "file": SimpleUploadedFile("v2.pdf", b"")})
+    assert response.status_code == 302 and document.versions.count() == 2
+    assert len(stored_files(_documents)) == 2
+
+
+def test_a_key_from_another_members_form_finds_nothing(client, owner, _documents):
+    client.post(UPLOAD_URL, upload_form("b" * 32))
+    client.force_login(UserFactory())
+    empty = {"kind": "letter", "submission_key": "b" * 32}
+    assert client.post(UPLOAD_URL, empty).status_code == 400
