@@ -14,6 +14,7 @@ from accounts import names
 from accounts.models import DocumentKind, User
 from accounts.passwords import GuessablePasswordValidator
 from accounts.text import clean_filename, format_bytes
+from mycarebudget.forms import SubmissionKeyMixin
 
 PASSWORD_HINT = (f"At least {10} characters, and not easy to guess: no names, no site name, no word with a year. "
                  "Three or four unrelated words make a strong password you can remember. You can paste it "
@@ -260,7 +261,7 @@ def document_date_field() -> forms.DateField:
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"))
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(SubmissionKeyMixin, forms.Form):
     file = DocumentFilesField()
     kind = forms.ChoiceField(label="What kind of document is it?", choices=DocumentKind.choices,
                              widget=forms.RadioSelect, error_messages=KIND_FIELD_ERRORS)
@@ -295,7 +296,7 @@ class DocumentDetailsForm(forms.Form):
         return name
 
 
-class DocumentReplaceForm(forms.Form):
+class DocumentReplaceForm(SubmissionKeyMixin, forms.Form):
     file = DocumentFileField()
 
 

@@ -129,6 +129,8 @@ class Document(models.Model):
     wrapped_key = models.BinaryField()
     name_encrypted = models.BinaryField()
     note_encrypted = models.BinaryField()
+    # The upload form's hidden key: the same form sent twice is one document (services.store_document).
+    submission_key = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +138,10 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "submission_key"], condition=~models.Q(submission_key=""),
+                                    name="document_unique_submission"),
+        ]
 
     def __str__(self) -> str:
         return f"document {self.pk}"  # never the name: it is health information
@@ -155,11 +161,17 @@ class DocumentVersion(models.Model):
     key_id = models.CharField(max_length=32)
     wrapped_key = models.BinaryField()
     filename_encrypted = models.BinaryField()
+    # The new-version form's hidden key: the same form sent twice is one version (services.replace_document).
+    submission_key = models.CharField(max_length=40, blank=True, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_number_per_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="one_number_per_version"),
+            models.UniqueConstraint(fields=["document", "submission_key"], condition=~models.Q(submission_key=""),
+                                    name="document_version_unique_submission"),
+        ]
 
     def __str__(self) -> str:
         return f"version {self.number} of {self.document_id}"

@@ -19,8 +19,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils.module_loading import import_string
 
@@ -185,7 +185,7 @@ def _write_blob(upload, *, data_key: bytes, aad: bytes) -> str:
 
 
 def _add_version(*, document: Document, upload, kind: filetypes.FileKind, original: str, number: int,
-                 keyring: crypto.Keyring, written: list[str]) -> DocumentVersion:
+                 keyring: crypto.Keyring, written: list[str], submission_key: str = "") -> DocumentVersion:
     data_key = crypto.new_data_key()
     aad = _version_aad(document, number)
     blob_name = _write_blob(upload, data_key=data_key, aad=aad)
@@ -193,8 +193,45 @@ def _add_version(*, document: Document, upload, kind: filetypes.FileKind, origin
     written.append(blob_name)
     return DocumentVersion.objects.create(
         document=document, number=number, blob_name=blob_name, size=upload.size,
-        content_type=kind.content_type, key_id=key_id, wrapped_key=wrapped,
+        content_type=kind.content_type, key_id=key_id, wrapped_key=wrapped, submission_key=submission_key,
         filename_encrypted=crypto.encrypt_text(data_key, original, aad=aad, field="filename"))
+
+
+# The same form sent twice (a double click, or sending again after a slow answer) is stored once.
+# The form's hidden key is looked up three times: before any work, again once the owner's row is
+# locked (the first request may have committed while this one waited), and, should two requests
+# still both get as far as inserting, the unique constraint decides inside a savepoint.
+
+def _document_sent_before(owner: User, submission_key: str) -> Document | None:
+    if not submission_key:
+        return None
+    return Document.objects.filter(owner=owner, submission_key=submission_key).first()
+
+
+def _version_sent_before(document: Document, submission_key: str) -> DocumentVersion | None:
+    if not submission_key:
+        return None
+    return DocumentVersion.objects.filter(document=document, submission_key=submission_key).first()
+
+
+def documents_sent_before(*, owner: User, submission_key: str) -> list[Document]:
+    """What this upload form already stored for its owner, when it is sent again. A browser sending
+    a form again (Reload after a lost answer) may send the file empty: the view asks this first."""
+    if not submission_key:
+        return []
+    return list(Document.objects.owned_by(owner).filter(
+        Q(submission_key=submission_key) | Q(submission_key__startswith=f"{submission_key}-")))
+
+
+def version_sent_before(*, document: Document, owner: User, submission_key: str) -> DocumentVersion | None:
+    """The version this new-version form already stored, when it is sent again (as above)."""
+    _check_owner(document, owner)
+    return _version_sent_before(document, submission_key)
+
+
+def _nth_key(submission_key: str, index: int) -> str:
+    """One form can upload several files: each gets its own key from the form's."""
+    return f"{submission_key}-{index}" if submission_key and index else submission_key
 
 
 def log_event(*, owner: User, document_id: uuid.UUID, action: str, version: int | None = None,
@@ -221,11 +258,17 @@ def _identify(upload) -> tuple[str, filetypes.FileKind]:
 
 
 def store_documents(*, owner: User, uploads: list, kind: str, name: str = "", note: str = "",
-                    document_date=None, sign_in: SignIn | None = None) -> list[Document]:
+                    document_date=None, sign_in: SignIn | None = None,
+                    submission_key: str = "") -> list[Document]:
     """Check every file first, then keep each one. `name` is used only for a single file.
 
-    Raises RefusedFile naming the file that was refused, with none of them stored.
+    Raises RefusedFile naming the file that was refused, with none of them stored. The same
+    form sent again (submission_key) returns the documents it stored the first time.
     """
+    if submission_key:
+        earlier = [_document_sent_before(owner, _nth_key(submission_key, index)) for index in range(len(uploads))]
+        if all(earlier):
+            return earlier
     for upload in uploads:
         try:
             _identify(upload)
@@ -238,19 +281,26 @@ def store_documents(*, owner: User, uploads: list, kind: str, name: str = "", no
     if len(uploads) > 1:
         _check_size_and_quota(owner, sum(upload.size for upload in uploads))
     return [store_document(owner=owner, upload=upload, kind=kind, name=name if len(uploads) == 1 else "",
-                           note=note, document_date=document_date, sign_in=sign_in) for upload in uploads]
+                           note=note, document_date=document_date, sign_in=sign_in,
+                           submission_key=_nth_key(submission_key, index))
+            for index, upload in enumerate(uploads)]
 
 
 def store_document(*, owner: User, upload, kind: str, name: str = "", note: str = "",
-                   document_date=None, sign_in: SignIn | None = None) -> Document:
+                   document_date=None, sign_in: SignIn | None = None, submission_key: str = "") -> Document:
     """Check, encrypt and keep a new document for `owner`.
 
     Raises RefusedFile (wrong type, empty, too large, over quota) with nothing stored, and
-    crypto.KeyUnavailable when no master key is configured.
+    crypto.KeyUnavailable when no master key is configured. The same form sent again
+    (submission_key) returns the document it stored the first time, and stores nothing.
     """
+    existing = _document_sent_before(owner, submission_key)
+    if existing is not None:
+        return existing
     original, file_kind = _identify(upload)
     crypto.load_keyring()  # refuse before any work when no key is configured
-    document = Document(id=uuid.uuid4(), owner=owner, kind=kind, document_date=document_date)
+    document = Document(id=uuid.uuid4(), owner=owner, kind=kind, document_date=document_date,
+                        submission_key=submission_key)
     meta_key = crypto.new_data_key()
     aad = _metadata_aad(document)
     display = name or split_extension(original)[0] or original
@@ -260,13 +310,23 @@ def store_document(*, owner: User, upload, kind: str, name: str = "", note: str 
     try:
         with transaction.atomic():
             _lock_owner(owner)
+            existing = _document_sent_before(owner, submission_key)
+            if existing is not None:
+                return existing
             # Keys are wrapped under the master key current inside this transaction, so a rotation
             # running now cannot retire it before this row is visible to its final pass (accounts/keys.py).
             keyring = keys.hold_keys_shared()
             document.key_id, document.wrapped_key = crypto.wrap_key(meta_key, aad=aad, keyring=keyring)
             document.full_clean(exclude=["owner"])
             _check_size_and_quota(owner, upload.size)
-            document.save(force_insert=True)
+            try:
+                with transaction.atomic():  # the row before the file, so a loser has written nothing
+                    document.save(force_insert=True)
+            except IntegrityError:
+                existing = _document_sent_before(owner, submission_key)
+                if existing is None:
+                    raise
+                return existing
             _add_version(document=document, upload=upload, kind=file_kind, original=original, number=1,
                          keyring=keyring, written=written)
             log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.UPLOADED, version=1,
@@ -278,20 +338,38 @@ def store_document(*, owner: User, upload, kind: str, name: str = "", note: str 
 
 
 def replace_document(*, document: Document, owner: User, upload,
-                     sign_in: SignIn | None = None) -> DocumentVersion:
-    """Add a new version; earlier versions stay. Same refusals as store_document."""
+                     sign_in: SignIn | None = None, submission_key: str = "") -> DocumentVersion:
+    """Add a new version; earlier versions stay. Same refusals as store_document.
+
+    The same form sent again (submission_key) returns the version it stored the first time.
+    """
     _check_owner(document, owner)
+    existing = _version_sent_before(document, submission_key)
+    if existing is not None:
+        return existing
     original, file_kind = _identify(upload)
     crypto.load_keyring()  # refuse before any work when no key is configured
     written: list[str] = []
     try:
         with transaction.atomic():
             _lock_owner(owner)
+            existing = _version_sent_before(document, submission_key)
+            if existing is not None:
+                return existing
             keyring = keys.hold_keys_shared()
             _check_size_and_quota(owner, upload.size)
             latest = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-            version = _add_version(document=document, upload=upload, kind=file_kind, original=original,
-                                   number=latest + 1, keyring=keyring, written=written)
+            try:
+                with transaction.atomic():
+                    version = _add_version(document=document, upload=upload, kind=file_kind, original=original,
+                                           number=latest + 1, keyring=keyring, written=written,
+                                           submission_key=submission_key)
+            except IntegrityError:
+                existing = _version_sent_before(document, submission_key)
+                if existing is None:
+                    raise
+                _discard_blobs(written)  # this request's encrypted file: no row points at it
+                return existing
             document.save(update_fields=["updated_at"])
             log_event(owner=owner, document_id=document.id, action=DocumentEvent.Action.REPLACED,
                       version=version.number, sign_in=sign_in)

@@ -41,6 +41,7 @@ from accounts.text import describe_device, format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
 from mycarebudget.access import MEMBER, OWNER, PUBLIC, access
+from mycarebudget.forms import SubmissionKeyMixin
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,14 @@ def _store_upload(request, form, store):
         return None
 
 
+def _sent_key(request) -> str:
+    """The form's submission key on a POST ("" otherwise, or when it is not one of ours)."""
+    if request.method != "POST":
+        return ""
+    form = SubmissionKeyMixin({"submission_key": request.POST.get("submission_key", "")})
+    return form.cleaned_data["submission_key"] if form.is_valid() else ""
+
+
 def _too_large_message() -> str:
     return (f"The selected file is larger than {format_bytes(settings.DOCUMENT_MAX_BYTES)}. "
             "Choose a smaller file, or split it into parts.")
@@ -226,9 +235,12 @@ def document_upload(request):
 @document_key_required
 def _document_upload(request):
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
-    documents = _store_upload(request, form, lambda data: services.store_documents(
+    # Sent again (a double click, Reload after a lost answer): land where the first send did.
+    documents = services.documents_sent_before(owner=request.user, submission_key=_sent_key(request))
+    documents = documents or _store_upload(request, form, lambda data: services.store_documents(
         owner=request.user, uploads=data["file"], kind=data["kind"], name=data["name"], note=data["note"],
-        document_date=data["document_date"], sign_in=current_sign_in(request)))
+        document_date=data["document_date"], sign_in=current_sign_in(request),
+        submission_key=data["submission_key"]))
     if documents:
         if len(documents) == 1:
             messages.success(request, "Your document has been uploaded and encrypted")
@@ -293,8 +305,11 @@ def _document_replace(request, pk):
     document = _owned_document(request, pk)
     details = services.read_details(document)
     form = DocumentReplaceForm(request.POST or None, request.FILES or None)
-    version = _store_upload(request, form, lambda data: services.replace_document(
-        document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request)))
+    version = services.version_sent_before(document=document, owner=request.user,
+                                           submission_key=_sent_key(request))
+    version = version or _store_upload(request, form, lambda data: services.replace_document(
+        document=document, owner=request.user, upload=data["file"], sign_in=current_sign_in(request),
+        submission_key=data["submission_key"]))
     if version is not None:
         messages.success(request, f"Version {version.number} has been uploaded. Earlier versions are kept")
         previous = document.versions.filter(number__lt=version.number).order_by("-number").first()

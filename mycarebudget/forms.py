@@ -1,5 +1,8 @@
 """One form renderer, so every field renders with the same accessible markup."""
 
+import re
+import uuid
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
@@ -22,3 +25,24 @@ class AccessibleBoundField(forms.BoundField):
 class AccessibleFormRenderer(TemplatesSetting):
     field_template_name = "includes/field.html"
     bound_field_class = AccessibleBoundField
+
+
+_SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class SubmissionKeyMixin(forms.Form):
+    """A hidden key made when the form is shown: sending the same form twice (a double click, or
+    sending again after a slow answer) stores one thing, not two. The service looks the key up;
+    a unique constraint on (owner, submission_key) decides when two requests arrive at once.
+    The same pattern as forum.forms.SubmissionKeyMixin."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+    def clean_submission_key(self) -> str:
+        key = self.cleaned_data["submission_key"]
+        return key if _SUBMISSION_KEY.match(key or "") else ""

@@ -3,6 +3,8 @@
 Threads (gthread) so that a slow client holds one thread, not a whole worker: with sync workers
 two clients sending a byte every two seconds stopped health checks. In production nginx sits in
 front and buffers slow clients completely (docs/deploy.md); the threads are the second line.
+tests/test_slow_clients.py starts gunicorn from this file and shows it (and a sync control) under
+two slow clients: change worker_class here and that test fails.
 """
 
 import os

@@ -4,13 +4,14 @@ import re
 from django import forms
 from django.core.validators import URLValidator
 
+from mycarebudget.forms import SubmissionKeyMixin
 from mycarebudget.text import validate_markdown
 from wiki.models import BODY_MAX_LENGTH, Page, Topic
 
 _EMPTY_LINK = re.compile(r"\[\[\s*(?:\|[^\]]*)?\]\]")
 
 
-class PageForm(forms.Form):
+class PageForm(SubmissionKeyMixin, forms.Form):
     """A page's content plus the edit summary; used for new pages and edits alike."""
 
     title = forms.CharField(

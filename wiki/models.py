@@ -6,6 +6,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -264,10 +265,16 @@ class EditProposal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     published_version = models.PositiveIntegerField(null=True, blank=True)
+    # The edit form's hidden key: the same form sent twice is one proposal (wiki.services.propose_edit).
+    submission_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_key"], condition=~Q(submission_key=""),
+                                    name="wiki_proposal_unique_submission"),
+        ]
 
     def __str__(self) -> str:
         return f"Edit to {self.title} by {self.author}"

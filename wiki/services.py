@@ -9,7 +9,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -241,19 +241,35 @@ def check_may_propose(author) -> None:
                               f"Try again in {_wait_words(wait)}", code="too_fast")
 
 
+def _sent_before(author, submission_key: str) -> EditProposal | None:
+    """The proposal this form already made, when the same form is sent again."""
+    if not submission_key:
+        return None
+    return EditProposal.objects.filter(author=author, submission_key=submission_key).select_related("page").first()
+
+
 @transaction.atomic
 def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
-                 base_revision: int) -> EditProposal:
+                 base_revision: int, submission_key: str = "") -> EditProposal:
     """Propose a change to a page, or a new page when page is None.
 
     A moderator's own edit (with two-step verification on) publishes at once; anyone else's waits for review and
     the public keeps seeing the current version. Raises EditConflict when the page
     changed meanwhile in the same places; changes elsewhere are merged. Refuses
     suspended members and members sending too fast (ValidationError).
+
+    submission_key: the edit form's hidden key. The same form sent again (a double click, or
+    sending again after a slow answer) returns the proposal it made the first time, with no error.
     """
+    existing = _sent_before(author, submission_key)  # before the rate limit, which would refuse it
+    if existing is not None:
+        return existing
     check_may_propose(author)
     if page is not None:
         page = Page.objects.select_for_update().get(pk=page.pk)
+        existing = _sent_before(author, submission_key)  # it held the page lock and committed while we waited
+        if existing is not None:
+            return existing
         content = _merge_if_stale(page, base_revision, content)
         base_revision = page.revision
     problem = slug_error(content["slug"], page=page)
@@ -263,10 +279,19 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     if problem:
         raise ValidationError({"title": problem})
     proposal = EditProposal(page=page, author=author, base_revision=base_revision,
-                            edit_summary=edit_summary, **content)
+                            edit_summary=edit_summary, submission_key=submission_key, **content)
     proposal.preview_html = render_page_body(proposal.body)
-    proposal.full_clean(exclude=["preview_html"])
-    proposal.save()
+    proposal.full_clean(exclude=["preview_html", "submission_key"])
+    try:
+        # A savepoint, so that when the same form arrives twice at once (a new guide has no row to
+        # lock) the unique constraint decides and the loser returns the winner's proposal.
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError:
+        existing = _sent_before(author, submission_key)
+        if existing is None:
+            raise
+        return existing
     if not can_moderate(author):
         digest.after_new_item()
     if can_moderate(author):  # publishing without review is a moderator power

@@ -230,7 +230,8 @@ def page_edit(request, slug):
             proposal = services.propose_edit(
                 page=page, author=request.user, content=form.content(),
                 edit_summary=form.cleaned_data["edit_summary"],
-                base_revision=page.revision if base is None else base)
+                base_revision=page.revision if base is None else base,
+                submission_key=form.cleaned_data["submission_key"])
         except services.EditConflict as error:
             page.refresh_from_db()
             hunks = word_diff(page.body, form.cleaned_data["body"])
@@ -265,7 +266,8 @@ def page_new(request):
     if preview is None and form.is_valid():
         try:
             proposal = services.propose_edit(page=None, author=request.user, content=form.content(),
-                                             edit_summary=form.cleaned_data["edit_summary"], base_revision=0)
+                                             edit_summary=form.cleaned_data["edit_summary"], base_revision=0,
+                                             submission_key=form.cleaned_data["submission_key"])
         except ValidationError as error:
             _attach_errors(form, error)
         else:

@@ -8,6 +8,7 @@ version is published and stored with it, never per download.
 import reversion
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,10 +199,16 @@ class TemplateProposal(TemplateContent):
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # The form's hidden key: the same form sent twice is one proposal (services.propose_change).
+    submission_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_key"], condition=~Q(submission_key=""),
+                                    name="template_proposal_unique_submission"),
+        ]
 
     def __str__(self) -> str:
         return f"Change to template {self.title}"

@@ -7,7 +7,7 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -140,27 +140,49 @@ def publish_template(*, template: Template | None, content: dict, author, edit_s
         return _publish(template=template, content=content, author=author, edit_summary=edit_summary)
 
 
+def _sent_before(author, submission_key: str) -> TemplateProposal | None:
+    """The proposal this form already made, when the same form is sent again."""
+    if not submission_key:
+        return None
+    return (TemplateProposal.objects.filter(author=author, submission_key=submission_key)
+            .select_related("template").first())
+
+
 @transaction.atomic
 def propose_change(*, template: Template | None, author, content: dict, edit_summary: str,
-                   base_revision: int) -> TemplateProposal:
+                   base_revision: int, submission_key: str = "") -> TemplateProposal:
     """Propose a new template (template=None) or a change. A moderator's own change publishes at once.
 
     Raises TemplateChanged when the template got a new version after the author started,
     and ValidationError (naming the field) for content that could not be published.
-    Suspended members get MemberSuspended.
+    Suspended members get MemberSuspended. The same form sent twice (submission_key)
+    returns the proposal it made the first time.
     """
     notice = suspension_notice(author)
     if notice:
         raise MemberSuspended(notice)
+    existing = _sent_before(author, submission_key)
+    if existing is not None:
+        return existing
     if template is not None:
         template = Template.objects.select_for_update().get(pk=template.pk)
+        existing = _sent_before(author, submission_key)  # it held the lock and committed while we waited
+        if existing is not None:
+            return existing
         if template.revision != base_revision:
             raise TemplateChanged(template)
     check_content(content, template=template)
     proposal = TemplateProposal(template=template, author=author, base_revision=base_revision,
-                                edit_summary=edit_summary, **content)
-    proposal.full_clean()
-    proposal.save()
+                                edit_summary=edit_summary, submission_key=submission_key, **content)
+    proposal.full_clean(exclude=["submission_key"])
+    try:
+        with transaction.atomic():  # savepoint: the same form twice at once, and the constraint decides
+            proposal.save()
+    except IntegrityError:
+        existing = _sent_before(author, submission_key)
+        if existing is None:
+            raise
+        return existing
     if can_moderate(author):  # publishing without review is moderator power: it needs two-step
         version = _publish(template=template, content=content, author=author, edit_summary=edit_summary)
         proposal.template = version.template

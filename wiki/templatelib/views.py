@@ -260,7 +260,8 @@ def _edit(request, template: Template | None):
             proposal = services.propose_change(
                 template=template, author=request.user, content=form.content(),
                 edit_summary=form.cleaned_data["edit_summary"],
-                base_revision=template.revision if template else 0)
+                base_revision=template.revision if template else 0,
+                submission_key=form.cleaned_data["submission_key"])
         except services.TemplateChanged:
             form.add_error("body", "This template changed while you were editing it. Your text is kept below: "
                                    "open the template again in another tab, copy your change across, then send it")
