@@ -120,8 +120,12 @@ def render_page_body(body: str) -> str:
                            title_slugs=title_slugs)
 
 
-def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> PageVersion:
-    """Make content the page's new current version. Call inside a transaction, with the page locked."""
+def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
+             rendered: dict[str, str] | None = None) -> PageVersion:
+    """Make content the page's new current version. Call inside a transaction, with the page locked.
+
+    ``rendered`` maps a body to its HTML, rendered before the lock was taken; a body not in it
+    (merged while locked) is rendered here."""
     now = timezone.now()
     is_new = page is None
     page = page or Page()
@@ -134,7 +138,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str) -> 
     problem = title_error(page.title, page=None if is_new else page)
     if problem:
         raise ValidationError({"title": problem})
-    new_html = render_page_body(page.body)
+    new_html = (rendered or {}).get(page.body) or render_page_body(page.body)
     page.anchor_aliases = anchors.updated_aliases(page.anchor_aliases or {}, page.body_html, new_html)
     page.body_html = anchors.with_aliases(new_html, page.anchor_aliases)
     page.revision += 1
@@ -265,6 +269,9 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     if existing is not None:
         return existing
     check_may_propose(author)
+    # Rendered before the page's row is locked: rendering has a time budget, and no other edit of this
+    # page should wait for it. Only a body merged with a later change is rendered again, under the lock.
+    rendered = {content["body"]: render_page_body(content["body"])}
     if page is not None:
         page = Page.objects.select_for_update().get(pk=page.pk)
         existing = _sent_before(author, submission_key)  # it held the page lock and committed while we waited
@@ -280,7 +287,7 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
         raise ValidationError({"title": problem})
     proposal = EditProposal(page=page, author=author, base_revision=base_revision,
                             edit_summary=edit_summary, submission_key=submission_key, **content)
-    proposal.preview_html = render_page_body(proposal.body)
+    proposal.preview_html = rendered.get(proposal.body) or render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html", "submission_key"])
     try:
         # A savepoint, so that when the same form arrives twice at once (a new guide has no row to
@@ -295,7 +302,8 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     if not can_moderate(author):
         digest.after_new_item()
     if can_moderate(author):  # publishing without review is a moderator power
-        version = _publish(page=page, content=content, author=author, edit_summary=edit_summary)
+        version = _publish(page=page, content=content, author=author, edit_summary=edit_summary,
+                           rendered=rendered)
         proposal.page = version.page
         proposal.status = EditProposal.Status.APPROVED
         proposal.decided_by, proposal.decided_at = author, timezone.now()
@@ -372,6 +380,10 @@ def approve_edit(*, proposal: EditProposal, moderator, note: str = "", body: str
     moderators gets AlreadyDecided.
     """
     require_moderator(moderator)
+    # What it will most likely publish, rendered before any row is locked (a body that changes
+    # meanwhile is rendered again under the lock).
+    expected = body if body is not None else content_to_publish(proposal)[0]["body"]
+    rendered = {expected: render_page_body(expected)}
     # select_for_update: two moderators may approve at once; one waits here, then sees it decided.
     proposal = EditProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending():
@@ -387,7 +399,8 @@ def approve_edit(*, proposal: EditProposal, moderator, note: str = "", body: str
         edit_summary = f"{edit_summary} (merged by a moderator)"[:300]
     if conflicts and page is not None:
         raise EditConflict(page, field=conflicts[0])
-    version = _publish(page=page, content=content, author=proposal.author, edit_summary=edit_summary)
+    version = _publish(page=page, content=content, author=proposal.author, edit_summary=edit_summary,
+                       rendered=rendered)
     proposal.page = version.page
     proposal.status = EditProposal.Status.APPROVED
     proposal.decided_by, proposal.decided_at = moderator, timezone.now()
@@ -435,11 +448,11 @@ def withdraw_edit(*, proposal: EditProposal, author) -> EditProposal:
 def restore_version(*, page: Page, number: int, moderator) -> PageVersion:
     """Publish an earlier version's content as a new version; nothing is lost. Moderators only."""
     require_moderator(moderator)
+    content = PageVersion.objects.get(page=page, number=number).content()
+    rendered = {content["body"]: render_page_body(content["body"])}  # before the lock, as in propose_edit
     page = Page.objects.select_for_update().get(pk=page.pk)
-    old = PageVersion.objects.get(page=page, number=number)
-    content = old.content()
     version = _publish(page=page, content=content, author=moderator,
-                       edit_summary=f"Restored version {number}")
+                       edit_summary=f"Restored version {number}", rendered=rendered)
     log_moderation(moderator=moderator, action=f"restored version {number}", target_label=page.title,
                    target_url=version.get_absolute_url())
     return version

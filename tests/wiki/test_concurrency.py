@@ -106,3 +106,37 @@ def test_two_edits_on_the_same_base_second_gets_a_conflict():
     assert sorted(outcomes) == ["conflict", "ok"]
     assert Page.objects.get(pk=page.pk).revision == 2
     assert EditProposal.objects.count() == 1
+
+
+@pytest.fixture
+def renders_under_lock(monkeypatch):
+    """Each time a page body is rendered, whether this transaction already holds a row lock."""
+    locked, seen = [False], []
+    real_render = services.render_page_body
+
+    def note_lock(execute, sql, params, many, context):
+        if "FOR UPDATE" in sql:
+            locked[0] = True
+        return execute(sql, params, many, context)
+
+    def render(body):
+        seen.append(locked[0])
+        return real_render(body)
+
+    monkeypatch.setattr(services, "render_page_body", render)
+    with connection.execute_wrapper(note_lock):
+        yield seen, locked
+
+
+def test_rendering_never_waits_inside_a_row_lock(pending, renders_under_lock):
+    """Rendering has a time budget; no other edit of the page should wait behind it (issue 12)."""
+    proposal, moderator, _ = pending
+    seen, locked = renders_under_lock
+    page = proposal.page
+    services.propose_edit(page=page, author=UserFactory(), content={**page_content(), "body": "Another\n"},
+                          edit_summary="Edit", base_revision=page.revision)
+    locked[0] = False
+    services.approve_edit(proposal=proposal, moderator=moderator)
+    locked[0] = False
+    services.restore_version(page=Page.objects.get(pk=page.pk), number=1, moderator=moderator)
+    assert seen and not any(seen), seen
