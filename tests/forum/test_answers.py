@@ -158,3 +158,22 @@ def test_the_mark_button_is_a_post_form_with_csrf(client, question):
     form = html[html.index(action):]
     assert 'name="csrfmiddlewaretoken"' in form[:form.index("</form>")]
     assert client.get(reverse("forum:post_mark_answer", args=[answer.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("who", ["anonymous", "asker"])
+def test_an_answered_topic_page_costs_two_queries_more_whatever_its_size(client, who, django_assert_max_num_queries):
+    """The summary reads the answer and its author (only when there is one); nothing per post."""
+    from tests.forum.test_queries import TOPIC_PAGE_MAX, count_queries
+
+    counts = []
+    for size in (3, 12):
+        asker = member()
+        topic = start(author=asker, title=f"Question with {size} replies")
+        replies = [reply(topic) for _ in range(size)]
+        services.mark_answer(post=replies[1], user=asker)
+        if who == "asker":
+            client.force_login(asker)
+        client.get(topic.get_absolute_url())
+        counts.append(count_queries(client, topic.get_absolute_url()))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= TOPIC_PAGE_MAX["anonymous" if who == "anonymous" else "member"] + 2, counts
