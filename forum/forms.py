@@ -1,5 +1,6 @@
 import re
 import uuid
+from urllib.parse import urlsplit
 
 from django import forms
 
@@ -130,8 +131,10 @@ class EditPostForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    # A duplicate is merged into the other idea (MergeForm), never just labelled.
     status = forms.ChoiceField(
-        choices=IdeaStatus.choices, label="New status", widget=Radios,
+        choices=[(value, label) for value, label in IdeaStatus.choices if value != IdeaStatus.DUPLICATE],
+        label="New status", widget=Radios,
         error_messages={"required": "Choose the idea's new status",
                         "invalid_choice": "Choose a status from the list"})
     # Required, with a message that depends on the status: checked in clean().
@@ -195,6 +198,33 @@ class SuspendForm(forms.Form):
 
     def days(self) -> int | None:
         return int(self.cleaned_data["length"]) or None
+
+
+_IDEA_NUMBER = re.compile(r"#?(\d{1,10})")
+_IDEA_ADDRESS = re.compile(r"/forum/topics/(\d{1,10})(?:-[^/]*)?/?")
+
+
+class MergeForm(forms.Form):
+    """A moderator names the idea a duplicate goes into, then confirms (the second POST has `confirmed`)."""
+
+    target = forms.CharField(
+        max_length=500, label="The idea to merge it into",
+        help_text="Paste the address of the other idea from your browser, or type its number (the digits "
+                  "after /forum/topics/ in its address).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the address or number of the idea to merge it into",
+                        "max_length": "Enter the idea’s address as it is in your browser"})
+    reason = reason_field("Note for both ideas (optional)", "", required=False,
+                          help_text="Posted with your name on both ideas, for example why they are the same.")
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean_target(self) -> int:
+        value = self.cleaned_data["target"].strip()
+        found = _IDEA_NUMBER.fullmatch(value) or _IDEA_ADDRESS.fullmatch(urlsplit(value).path)
+        if found is None:
+            raise forms.ValidationError("Enter the idea’s address, like https://…/forum/topics/42-print-a-guide/, "
+                                        "or its number, like 42", code="invalid")
+        return int(found.group(1))
 
 
 class PreferencesForm(forms.Form):

@@ -46,6 +46,9 @@ class Category(models.Model):
                                    help_text="Topics here are ideas with a status and supporters")
     moderators_only_topics = models.BooleanField(
         default=False, help_text="Only moderators start topics here (members can still reply)")
+    has_answers = models.BooleanField(
+        default=False, help_text="Questions: the person who asked, or a moderator, can mark the reply that "
+                                 "answered it")
 
     class Meta:
         ordering = ["position", "name"]
@@ -65,6 +68,7 @@ class IdeaStatus(models.TextChoices):
     BEING_BUILT = "being-built", "Being built"
     DONE = "done", "Done"
     NOT_DOING = "not-doing", "Not doing"
+    DUPLICATE = "duplicate", "Duplicate"  # set only by merging it into another idea (forum.services.merge_ideas)
 
 
 # Tag colours; the status word is always written too, so colour is never the only cue.
@@ -75,9 +79,10 @@ STATUS_TAG_CLASSES = {
     IdeaStatus.BEING_BUILT: "",
     IdeaStatus.DONE: "app-tag--green",
     IdeaStatus.NOT_DOING: "app-tag--red",
+    IdeaStatus.DUPLICATE: "app-tag--grey",
 }
 # Fider's rule: once an idea is done or declined, supporting it changes nothing.
-CLOSED_STATUSES = frozenset({IdeaStatus.DONE, IdeaStatus.NOT_DOING})
+CLOSED_STATUSES = frozenset({IdeaStatus.DONE, IdeaStatus.NOT_DOING, IdeaStatus.DUPLICATE})
 
 
 class TopicQuerySet(models.QuerySet):
@@ -121,6 +126,13 @@ class Topic(models.Model):
     status_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     support_count = models.PositiveIntegerField(default=0, help_text="Supporters, kept by forum.services")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_ideas",
+                                    help_text="Ideas only: the idea this duplicate was merged into")
+    # Questions only. Post.is_answer says the same on the post, for its shared rendering; both are
+    # kept by forum.services with the topic row locked.
+    answer = models.ForeignKey("Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               help_text="The reply that answered the question")
 
     objects = TopicQuerySet.as_manager()
 
@@ -222,7 +234,9 @@ class Post(models.Model):
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", help_text="The post this one quoted")
     new_status = models.CharField(max_length=24, choices=IdeaStatus.choices, blank=True,
-                                  help_text="For status changes: the status the idea moved to")
+                                  help_text="For status changes: the status the idea moved to. Blank on the "
+                                            "note an idea gets when a duplicate is merged into it")
+    is_answer = models.BooleanField(default=False, help_text="The reply that answered its question")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)

@@ -302,6 +302,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
         topic.full_clean()
         topic.save()
     if post.is_held != was_held:
+        _answer_withdrawn(post, topic)
         _refresh_reply_count(topic)
     if post.is_first:
         search.index_topic(topic)
@@ -321,6 +322,7 @@ def delete_post(*, post: Post, user) -> Post:
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
+    _answer_withdrawn(post, topic)
     _refresh_reply_count(topic)
     search.index_post(post)
     return post
@@ -371,6 +373,10 @@ def change_idea_status(*, topic: Topic, moderator, status: str, reason: str) -> 
         raise NotAnIdea("Only ideas have a status")
     if status not in IdeaStatus.values:
         raise NotAnIdea("Choose a status from the list")
+    if status == IdeaStatus.DUPLICATE or topic.merged_into_id is not None:
+        raise StatusUnchanged("A duplicate idea is merged into the other idea, not given a status. Use “Merge "
+                              "into another idea” instead" if topic.merged_into_id is None else
+                              "This idea was merged into another one. Change the status of that idea instead")
     if topic.status == status:
         raise StatusUnchanged(f"This idea is already marked {topic.get_status_display()}. Choose a "
                               "different status, or reply in the topic to add news")
@@ -467,6 +473,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), moderator, reason
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _answer_withdrawn(post, topic)
     _resolve_reports(post, moderator, Report.Outcome.HIDDEN)
     _visibility_changed(post, topic, is_hidden=True)
     log_moderation(moderator=moderator, action="hid a post", target_label=_post_label(post),
@@ -588,3 +595,178 @@ def lift_suspension(*, member, moderator) -> int:
         log_moderation(moderator=moderator, action="lifted a suspension", target_label=member.public_name)
         notifications.tell_member_suspension_lifted(member)
     return lifted
+
+
+# --- answers to questions (Discourse's "solved") ---------------------------------------------
+
+
+class CannotChooseAnswer(NotAModerator):
+    """Only the member who asked the question, or a moderator, may choose its answer (403)."""
+
+
+class CannotBeTheAnswer(ForumError):
+    field = None
+
+
+def _check_may_choose_answer(topic: Topic, user) -> bool:
+    """Whether the user acts as a moderator (True) or as the member who asked (False); refuses anyone else."""
+    if can_moderate(user):
+        return True
+    if topic.author_id is None or topic.author_id != user.pk:
+        raise CannotChooseAnswer
+    _check_not_suspended(user)
+    return False
+
+
+def _set_answer(topic: Topic, post: Post | None) -> None:
+    """One answer per topic, said on the topic (for lists and the summary) and on the post (for its shared
+    rendering). Callers hold the topic row lock."""
+    for earlier in Post.objects.filter(topic=topic, is_answer=True).exclude(pk=getattr(post, "pk", None)):
+        earlier.is_answer = False
+        earlier.save(update_fields=["is_answer"])
+    if post is not None and not post.is_answer:
+        post.is_answer = True
+        post.save(update_fields=["is_answer"])
+    topic.answer = post
+    topic.save(update_fields=["answer"])
+
+
+@transaction.atomic
+def mark_answer(*, post: Post, user) -> Post:
+    """Mark the reply that answered a question; marking another reply moves the mark to it.
+
+    The member who asked (unless suspended) or a moderator, who is logged. Only in categories whose
+    topics are questions, and only on a reply everyone can read (not held, hidden or deleted).
+    """
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=post.topic_id)
+    as_moderator = _check_may_choose_answer(topic, user)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not topic.category.has_answers:
+        raise CannotBeTheAnswer(f"Only questions have answers, and {topic.category.name} is not for questions")
+    if post.is_first or post.is_status_change() or not post.is_public() or not topic.is_public():
+        raise CannotBeTheAnswer("Only a reply that everyone can read can be marked as the answer")
+    if topic.answer_id == post.pk:
+        return post
+    _set_answer(topic, post)
+    if as_moderator:
+        log_moderation(moderator=user, action="marked a reply as the answer", target_label=_post_label(post),
+                       target_url=post.get_absolute_url())
+    return post
+
+
+@transaction.atomic
+def unmark_answer(*, topic: Topic, user) -> Topic:
+    """Say the question is not answered after all. The same people as mark_answer; logged for moderators."""
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
+    as_moderator = _check_may_choose_answer(topic, user)
+    if topic.answer_id is None:
+        return topic
+    previous = Post.objects.select_related("author", "topic").get(pk=topic.answer_id)
+    _set_answer(topic, None)
+    if as_moderator:
+        log_moderation(moderator=user, action="unmarked the answer to a question",
+                       target_label=_post_label(previous), target_url=previous.get_absolute_url())
+    return topic
+
+
+def _answer_withdrawn(post: Post, topic: Topic) -> None:
+    """A reply nobody can read any more (hidden, deleted, held) is no longer the answer. Topic row locked."""
+    if post.is_answer or topic.answer_id == post.pk:
+        _set_answer(topic, None)
+        post.is_answer = False
+
+
+# --- merging duplicate ideas -----------------------------------------------------------------
+
+
+class CannotMerge(ForumError):
+    field = "target"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def merge_refusal(*, duplicate: Topic, target: Topic) -> str:
+    """Why these two ideas cannot be merged ("" if they can): checked again by merge_ideas under its locks,
+    and by the moderator's form before it asks them to confirm."""
+    if duplicate.pk == target.pk:
+        return "Choose a different idea: an idea cannot be merged into itself"
+    if not (duplicate.category.is_ideas and target.category.is_ideas):
+        return "Only ideas can be merged. Choose an idea in the ideas category"
+    if duplicate.merged_into_id is not None:
+        return "This idea has already been merged into another one"
+    if target.merged_into_id is not None:
+        return f"“{target.title}” was itself merged into another idea. Merge into that idea instead"
+    if not target.is_public():
+        return f"“{target.title}” is hidden or waiting for approval. Choose an idea everyone can see"
+    return ""
+
+
+@transaction.atomic
+def merge_ideas(*, duplicate: Topic, target: Topic, moderator, reason: str = "") -> Topic:
+    """Merge a duplicate idea into another: its supporters and followers move to the target (a member who
+    supported both counts once), the duplicate is closed as Duplicate with a post saying where it went,
+    and the target gets a post noting the merge. Moderators only; logged.
+
+    Refuses merging an idea into itself, anything that is not an idea, an idea already merged, and a target
+    that is hidden, held or itself merged. Followers of the duplicate are emailed its new status.
+    """
+    require_moderator(moderator)
+    if duplicate.pk == target.pk:
+        raise CannotMerge("Choose a different idea: an idea cannot be merged into itself")
+    extra = f"\n\n{reason.strip()}" if reason.strip() else ""
+    closing_text = (f"Merged into the idea “{target.title}”, which asks for the same thing. Its supporters now "
+                    f"support that idea, and the discussion continues there.{extra}")
+    note_text = (f"The idea [{duplicate.title}]({duplicate.get_absolute_url()}) was merged into this one, and "
+                 f"its supporters moved here. A member who supported both counts once.{extra}")
+    rendered = {text: render_markdown(text) for text in (closing_text, note_text)}  # before any row lock
+    # Both rows locked in id order, so two moderators merging the same pair either way round cannot
+    # deadlock, and a member supporting either idea meanwhile waits, then sees the result.
+    locked = {topic.pk: topic for topic in Topic.objects.select_for_update(of=("self",)).select_related("category")
+              .filter(pk__in=[duplicate.pk, target.pk]).order_by("pk")}
+    duplicate, target = locked[duplicate.pk], locked[target.pk]
+    refusal = merge_refusal(duplicate=duplicate, target=target)
+    if refusal:
+        raise CannotMerge(refusal)
+
+    supporters = list(Support.objects.filter(topic=duplicate).values_list("user_id", "created_at"))
+    already = set(Support.objects.filter(topic=target, user_id__in=[user for user, _ in supporters])
+                  .values_list("user_id", flat=True))
+    Support.objects.bulk_create([Support(topic=target, user_id=user, created_at=since)
+                                 for user, since in supporters if user not in already], ignore_conflicts=True)
+    Support.objects.filter(topic=duplicate).delete()
+    for topic in (duplicate, target):
+        topic.support_count = Support.objects.filter(topic=topic).count()
+
+    now = timezone.now()
+    moved = len(supporters) - len(already)
+    closing = Post(topic=duplicate, author=moderator, kind=Post.Kind.STATUS, new_status=IdeaStatus.DUPLICATE,
+                   body=closing_text, body_html=rendered[closing_text], created_at=now)
+    note = Post(topic=target, author=moderator, kind=Post.Kind.STATUS, new_status="", body=note_text,
+                body_html=rendered[note_text], created_at=now)
+    for post in (closing, note):
+        post.full_clean()
+        post.save()
+
+    duplicate.status, duplicate.status_reason, duplicate.status_changed_at = IdeaStatus.DUPLICATE, reason, now
+    duplicate.merged_into, duplicate.is_locked, duplicate.last_activity_at = target, True, now
+    duplicate.save(update_fields=["status", "status_reason", "status_changed_at", "merged_into", "is_locked",
+                                  "last_activity_at", "support_count"])
+    target.last_activity_at = now
+    target.save(update_fields=["last_activity_at", "support_count"])
+
+    if duplicate.is_public():
+        notifications.notify_status_change(closing)  # to the duplicate's followers, before they move
+    followers = Follow.objects.filter(topic=duplicate, is_following=True).values_list("user_id", flat=True)
+    # A member who chose to stop following the target keeps that choice.
+    decided = set(Follow.objects.filter(topic=target).values_list("user_id", flat=True))
+    Follow.objects.bulk_create([Follow(topic=target, user_id=user) for user in followers if user not in decided],
+                               ignore_conflicts=True)
+    Follow.objects.filter(topic=duplicate).delete()
+
+    log_moderation(moderator=moderator, action="merged a duplicate idea into another",
+                   target_label=f"“{duplicate.title}” into “{target.title}”", target_url=target.get_absolute_url(),
+                   reason=f"{_plural(moved, 'supporter')} moved, {_plural(len(already), 'supporter')} of both. "
+                          f"{reason}".strip())
+    return target

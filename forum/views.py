@@ -19,6 +19,7 @@ from forum import notifications, readers, services
 from forum.forms import (
     EditPostForm,
     HideForm,
+    MergeForm,
     MoveForm,
     PreferencesForm,
     ReplyForm,
@@ -92,7 +93,8 @@ def _topic_version(topic: Topic) -> tuple:
     """Everything forum/_topic_summary.html shows."""
     author = topic.author.public_name if topic.author else None
     return (topic.pk, topic.title, topic.slug, topic.is_held, topic.is_hidden, topic.is_locked, topic.status,
-            topic.support_count, topic.reply_count, topic.last_activity_at, author, topic.category.is_ideas)
+            topic.support_count, topic.reply_count, topic.last_activity_at, author, topic.category.is_ideas,
+            topic.answer_id is not None)
 
 
 @access(PUBLIC)
@@ -168,7 +170,7 @@ def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
     author = post.author.public_name if post.author else None
     return (post.pk, post.kind, post.is_first, post.reply_to_id is not None, post.created_at, post.edited_at,
             post.edit_count, post.is_held, post.hidden_at, post.hidden_reason, post.deleted_at, post.new_status,
-            author, post.author_id in moderator_ids)
+            author, post.author_id in moderator_ids, post.is_answer)
 
 
 class _PostUrls:
@@ -678,3 +680,63 @@ def member_lift(request, pk):
     services.lift_suspension(member=member, moderator=request.user)
     messages.success(request, f"{member.public_name} can post again")
     return redirect("moderation:reports")
+
+
+# --- answers to questions and merged ideas ----------------------------------------------------
+
+
+@access(AUTHOR_OR_MODERATOR)  # the question's author (not the reply's), or a moderator
+@require_POST
+@login_required
+def post_mark_answer(request, pk):
+    post = _post_for(request.user, pk)
+    try:
+        services.mark_answer(post=post, user=request.user)
+    except services.ForumError as error:
+        messages.error(request, error.message)
+    else:
+        author = post.author.public_name if post.author else "a deleted user"
+        messages.success(request, f"The reply by {author} is marked as the answer to this question")
+    return redirect(_post_location(post, request.user))
+
+
+@access(AUTHOR_OR_MODERATOR)
+@require_POST
+@login_required
+def topic_unmark_answer(request, pk):
+    topic = _topic_for(request.user, pk)
+    services.unmark_answer(topic=topic, user=request.user)
+    messages.success(request, "No reply is marked as the answer now")
+    return redirect(topic)
+
+
+@access(MODERATOR)
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def idea_merge(request, pk):
+    """Name the idea to merge this duplicate into, check both, then confirm (a second POST)."""
+    duplicate = get_object_or_404(Topic.objects.select_related("category").filter(category__is_ideas=True), pk=pk)
+    form = MergeForm(_posted(request))
+    target = None
+    if form.is_valid():
+        target = Topic.objects.select_related("category", "author").filter(pk=form.cleaned_data["target"]).first()
+        refusal = ("We cannot find an idea at that address. Copy the address of the other idea from your browser"
+                   if target is None else services.merge_refusal(duplicate=duplicate, target=target))
+        if refusal:
+            form.add_error("target", refusal)
+            target = None
+        elif form.cleaned_data["confirmed"]:
+            try:
+                services.merge_ideas(duplicate=duplicate, target=target, moderator=request.user,
+                                     reason=form.cleaned_data["reason"])
+            except services.ForumError as error:
+                _add_service_error(form, error)
+                target = None
+            else:
+                messages.success(request, f"“{duplicate.title}” is merged into this idea. Its supporters now "
+                                          "support this one, and its followers follow it")
+                return redirect(target)
+    return render(request, "forum/idea_merge.html", {
+        "topic": duplicate, "target": target, "form": form,
+        "crumbs": _topic_crumbs(duplicate, "Merge into another idea"),
+    })

@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import ChoiceWidget
 
 
 class AccessibleBoundField(forms.BoundField):
@@ -20,6 +21,17 @@ class AccessibleBoundField(forms.BoundField):
         if not described:
             return described
         return described.replace(f"{self.auto_id}_error", f"{self.auto_id}-error")
+
+    @property
+    def first_input_id(self) -> str:
+        """Where an error summary's link goes: the field, or for radios and checkboxes the first one,
+        as GOV.UK's summary does. Following a link to an input focuses it, with no JavaScript."""
+        widget = self.field.widget
+        if getattr(widget, "input_type", None) in ("radio", "checkbox") and isinstance(widget, ChoiceWidget):
+            first = next(iter(self.subwidgets), None)
+            if first is not None and first.id_for_label:
+                return first.id_for_label
+        return self.auto_id
 
 
 class AccessibleFormRenderer(TemplatesSetting):

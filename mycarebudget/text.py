@@ -17,6 +17,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
@@ -135,6 +136,84 @@ class _LinkAndHeadingPolicy(Treeprocessor):
                 hidden.text = " (page not written yet)"
 
 
+# A bare web address in the text: http(s)://… or www.…, not in the middle of a word or another address.
+# It stops at spaces, quotes, angle brackets and Markdown's stashed entities; a backslash escape
+# (\x02<code point>\x03) stays in it, and Markdown's own unescape step turns it back into the character.
+_BARE_ADDRESS = re.compile(r"(?<![\w@./:-])(?:https?://|www\.)(?:[^\s<>\"\x02\x03]|\x02\d+\x03)+",
+                           re.IGNORECASE)
+_SENTENCE_END = frozenset(".,:;!?'*_~”’»")
+_CLOSER_OF = {")": "(", "]": "[", "}": "{"}
+_NOT_LINKED_INSIDE = frozenset({"a", "code", "pre"})
+
+
+def _trim_address(address: str) -> str:
+    """Leave out what ends the sentence, not the address: trailing punctuation, and a closing bracket
+    with no opening one in the address (so a Wikipedia "…_(film)" keeps its own)."""
+    while address:
+        last = address[-1]
+        if last in _SENTENCE_END or (last in _CLOSER_OF
+                                     and address.count(last) > address.count(_CLOSER_OF[last])):
+            address = address[:-1]
+        else:
+            break
+    return address
+
+
+def _address_link(address: str) -> etree.Element | None:
+    href = address if "://" in address else f"https://{address}"
+    if not urlsplit(href).hostname or "." not in address.split("://")[-1].split("/")[0].strip("."):
+        return None  # "http://" or "www." alone
+    link = etree.Element("a", {"href": href})
+    link.text = AtomicString(address)
+    return link
+
+
+def _split_addresses(text: str | None) -> tuple[str | None, list]:
+    """(text before the first address, [links, each with the text after it as its tail])."""
+    if not text or isinstance(text, AtomicString) or ("www" not in text.lower() and "http" not in text.lower()):
+        return text, []
+    head, links, end = None, [], 0
+    for match in _BARE_ADDRESS.finditer(text):
+        address = _trim_address(match.group(0))
+        link = _address_link(address) if address else None
+        if link is None:
+            continue
+        before = text[end:match.start()]
+        if links:
+            links[-1].tail = before
+        else:
+            head = before
+        links.append(link)
+        end = match.start() + len(address)
+    if not links:
+        return text, []
+    links[-1].tail = text[end:]
+    return head, links
+
+
+class _BareAddresses(Treeprocessor):
+    """Bare web addresses become links (never inside code or an existing link). Runs before
+    _LinkAndHeadingPolicy, which marks them external like any other link."""
+
+    def run(self, root):
+        skipped = set()
+        for element in root.iter():
+            if element.tag in _NOT_LINKED_INSIDE:
+                skipped.update(id(inner) for inner in element.iter())
+        for element in list(root.iter()):
+            if id(element) in skipped:
+                continue
+            children = []
+            element.text, links = _split_addresses(element.text)
+            children.extend(links)
+            for child in list(element):  # a child's tail is its parent's text, even after a link or code
+                children.append(child)
+                child.tail, links = _split_addresses(child.tail)
+                children.extend(links)
+            if len(children) != len(element):
+                element[:] = children
+
+
 class _PicturePattern(InlineProcessor):
     def handleMatch(self, match, data):
         name = match.group(1)
@@ -170,6 +249,7 @@ class _SafeMarkdown(Extension):
         md.treeprocessors.register(_LinkAndHeadingPolicy(md, self.known_pages), "mcb_policy", 1)
         md.inlinePatterns.register(_PicturePattern(PICTOGRAM_RE, md), "pictogram", 176)
         md.treeprocessors.register(_OnlyPictograms(md), "mcb_pictograms", 2)
+        md.treeprocessors.register(_BareAddresses(md), "mcb_bare_addresses", 3)
 
 
 def render_markdown(text: str, *, known_pages: set[str] | None = None,

@@ -235,11 +235,13 @@ def _samples(world: World) -> dict:
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
         **{f"forum:{name}": {"pk": topic.pk} for name in (
-            "reply_create", "topic_follow", "topic_unfollow", "topic_lock", "topic_unlock", "topic_move")},
-        **{f"forum:{name}": {"pk": o["idea"].pk} for name in ("idea_support", "idea_withdraw", "idea_status")},
+            "reply_create", "topic_follow", "topic_unfollow", "topic_lock", "topic_unlock", "topic_move",
+            "topic_unmark_answer")},
+        **{f"forum:{name}": {"pk": o["idea"].pk} for name in (
+            "idea_support", "idea_withdraw", "idea_status", "idea_merge")},
         **{f"forum:{name}": {"pk": post.pk} for name in (
             "post_detail", "post_edit", "post_delete", "post_report", "post_history", "post_hide",
-            "post_unhide", "post_approve", "post_dismiss_reports")},
+            "post_unhide", "post_approve", "post_dismiss_reports", "post_mark_answer")},
         **{f"forum:{name}": {"pk": world.users["member"].pk} for name in ("member_suspend", "member_lift")},
         "forum:category_detail": {"category": o["category"].slug},
         **{f"budget:{name}": {"pk": o["budget_entry"].pk} for name in (

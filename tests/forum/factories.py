@@ -28,6 +28,7 @@ def ensure_categories() -> None:
 
     migration = importlib.import_module("forum.migrations.0002_starter_categories")
     migration.create_categories(apps, None)
+    importlib.import_module("forum.migrations.0007_questions_have_answers").questions_have_answers(apps, None)
 
 
 def category(slug: str = "questions") -> Category:
