@@ -1,5 +1,4 @@
 import re
-import uuid
 from urllib.parse import urlsplit
 
 from django import forms
@@ -13,9 +12,8 @@ from forum.models import (
     IdeaStatus,
     Report,
 )
+from mycarebudget.forms import SubmissionKeyMixin
 from mycarebudget.text import validate_markdown
-
-_SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
 class Radios(forms.RadioSelect):
@@ -64,21 +62,6 @@ def _clean_body(value: str, message: str = "Enter your message") -> str:
     if not body.strip():
         raise forms.ValidationError(message, code="required")
     return body
-
-
-class SubmissionKeyMixin(forms.Form):
-    """A hidden key per form: sending the same form twice makes one post, not two."""
-
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4().hex)
-
-    def clean_submission_key(self) -> str:
-        key = self.cleaned_data["submission_key"]
-        return key if _SUBMISSION_KEY.match(key or "") else ""
 
 
 class TopicForm(SubmissionKeyMixin):

@@ -46,7 +46,7 @@ class SubmissionKeyMixin(forms.Form):
     """A hidden key made when the form is shown: sending the same form twice (a double click, or
     sending again after a slow answer) stores one thing, not two. The service looks the key up;
     a unique constraint on (owner, submission_key) decides when two requests arrive at once.
-    The same pattern as forum.forms.SubmissionKeyMixin."""
+    Forum posts, guide edits, template proposals and document uploads all use it."""
 
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
