@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from forum.services import report_post
-from tests.forum.factories import reply
 from mycarebudget.moderation.models import DigestPreference
 from tests.factories import UserFactory
+from tests.forum.factories import reply
 from wiki import services
 
 pytestmark = pytest.mark.django_db
