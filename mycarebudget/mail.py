@@ -126,11 +126,13 @@ def _lone_url(line: str) -> str | None:
 
 
 def _parts(line: str) -> list[dict]:
-    """A line as text and links. "Label: <our address>" becomes a link named by its label; any
-    other address of ours is a link showing itself; anyone else's address stays plain text."""
-    match = re.fullmatch(r"(?P<label>[^:]{1,80}): (?P<url>https?://\S+)", line.strip())
-    if match and _is_ours(match["url"]) and not _URL.search(match["label"]):
-        return [{"text": match["label"], "href": match["url"]}]
+    """A line as text and links. "Label: <our address>" becomes a link named by its label (the
+    label's own sentence only); any other address of ours is a link showing itself; anyone
+    else's address stays plain text."""
+    match = re.fullmatch(r"(?P<before>.*[.!?] )?(?P<label>[^:.!?]{1,80}): (?P<url>https?://\S+)", line.strip())
+    if match and _is_ours(match["url"]) and not _URL.search(line[:match.start("url")]):
+        before = [{"text": match["before"]}] if match["before"] else []
+        return [*before, {"text": match["label"], "href": match["url"]}]
     parts, start = [], 0
     for found in _URL.finditer(line):
         url = found.group().rstrip(_TRAILING)
@@ -151,10 +153,26 @@ def _block(lines: list[str]) -> list[dict]:
     if url is None:
         return [{"kind": "paragraph", "lines": [_parts(line) for line in lines]}]
     intro = lines[:-1]
-    short = len(intro) == 1 and len(intro[0].strip()) <= BUTTON_WORDS and not _URL.search(intro[0])
+    short = (len(intro) == 1 and len(intro[0].strip()) <= BUTTON_WORDS and not _URL.search(intro[0])
+             and "," not in intro[0])
     blocks = [] if short else [{"kind": "paragraph", "lines": [_parts(line) for line in intro]}]
-    label = intro[0].strip().removesuffix(":") if short else "Open the link"
+    label = intro[0].strip().removesuffix(":") if short else _button_words(" ".join(intro))
     return [*blocks, {"kind": "button", "label": label, "href": url}]
+
+
+def _button_words(intro: str) -> str:
+    """What a button does, from the sentence above it: "To choose a new password, open this
+    link" gives "Choose a new password"; a short last sentence without a comma ("Change it now")
+    is used as it is; otherwise "Open the link", with the sentence above saying why."""
+    sentences = [sentence.strip() for sentence in re.split(r"(?<=[.!?])\s+", intro.strip().removesuffix(":"))]
+    for sentence in sentences:
+        purpose = re.match(r"To ([^,]{3,40}),", sentence)
+        if purpose:
+            return purpose[1][0].upper() + purpose[1][1:]
+    last = sentences[-1].rstrip(".")
+    if len(last) <= BUTTON_WORDS + 5 and "," not in last and not _URL.search(last):
+        return last
+    return "Open the link"
 
 
 def html_version(*, subject: str, body: str) -> str:
