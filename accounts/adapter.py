@@ -64,6 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
                     "device": describe_device(ctx.pop("user_agent", "") or "")})
         ctx.pop("user", None)
         message = self.render_mail(template_prefix, email, ctx)
+        # The text only: queue_email's worker adds the HTML part, made from it, as for every email.
         queue_email(to=message.to, subject=message.subject, body=message.body)
 
     def save_user(self, request, user, form, commit=True):
