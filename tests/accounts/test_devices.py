@@ -122,3 +122,22 @@ def test_addresses_recorded_in_full_before_are_shortened_by_the_migration():
     importlib.import_module("accounts.migrations.0008_shorten_sign_in_addresses").shorten(apps, None)
     assert dict(SignIn.objects.values_list("reference", "ip_address")) == {
         "A": "203.0.113.0", "B": "2001:db8:85a3::", "C": None}
+
+
+def test_devices_page_queries_do_not_grow_with_devices():
+    """Guards an n+1: one query lists every sign-in, whatever the number of devices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    laptop = signed_in(user, LAPTOP)
+    laptop.get(reverse("accounts:devices"))
+    signed_in(user, PHONE)
+    with CaptureQueriesContext(connection) as two_devices:
+        laptop.get(reverse("accounts:devices"))
+    for _ in range(9):
+        signed_in(user, PHONE)
+    with CaptureQueriesContext(connection) as eleven_devices:
+        html = laptop.get(reverse("accounts:devices")).content.decode()
+    assert html.count("Safari on an iPhone") == 10
+    assert len(eleven_devices.captured_queries) == len(two_devices.captured_queries) <= 8
