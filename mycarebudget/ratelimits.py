@@ -130,8 +130,10 @@ def handler429(request: HttpRequest, exception=None) -> HttpResponse:
     if match is not None:
         try:
             response = _allauth_form_again(request, match, wait)
-        except Exception:  # noqa: BLE001 -- a page that cannot be rebuilt still gets the plain 429 below
-            logger.exception("could not show the form again on a 429")
+        except Exception as error:  # noqa: BLE001 -- a page that cannot be rebuilt gets the plain 429 below
+            # Expected for views that set themselves up in dispatch (the reset-by-link page, whose
+            # form has only passwords, which are never given back anyway).
+            logger.info("429 on %s: the plain page, not the form (%s)", match.url_name, type(error).__name__)
             response = None
         if response is not None:
             return response
