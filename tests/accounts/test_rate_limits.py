@@ -82,3 +82,22 @@ def test_reauthenticate_too_often_says_how_long(client, settings):
         client.post(reverse("account_reauthenticate"), {"password": "wrong"})
     response = client.post(reverse("account_reauthenticate"), {"password": "wrong"})
     assert "Try again in about 1 minute" in response.content.decode()
+
+
+def test_adding_an_email_too_often_keeps_the_address(client, settings):
+    limit(settings, manage_email="1/m/user")
+    client.force_login(UserFactory())
+    data = {"email": "new@example.com", "action_add": ""}
+    client.post(reverse("account_email"), data)
+    html = assert_form_again(client.post(reverse("account_email"), data), wait="about 1 minute", seconds=60)
+    assert 'value="new@example.com"' in html
+
+
+def test_a_page_that_cannot_be_rebuilt_still_says_how_long(client, settings):
+    """The reset-by-link page sets itself up from the link; its form has only passwords to keep."""
+    limit(settings, reset_password_from_key="1/m/ip")
+    url = reverse("account_reset_password_from_key", args=["3-abc", "key"])
+    client.post(url, {"password1": "x", "password2": "x"})
+    response = client.post(url, {"password1": "x", "password2": "x"})
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert "Try again in about 1 minute." in response.content.decode()
