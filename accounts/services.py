@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.http import Http404
 from django.utils.module_loading import import_string
 
@@ -341,8 +341,9 @@ def delete_document(*, document: Document, owner: User, sign_in: SignIn | None =
 
 def signed_in_devices(user: User) -> list[SignIn]:
     """The member's sessions that are still signed in (ended ones have no session key)."""
-    return list(SignIn.objects.filter(user=user).exclude(session_key="")
-                .order_by(F("last_used_at").desc(nulls_last=True), "-started_at", "-pk"))
+    sign_ins = SignIn.objects.filter(user=user).exclude(session_key="")
+    # Most recently used first (sign-ins from before "last used" was kept count from when they began).
+    return sorted(sign_ins, key=lambda sign_in: sign_in.last_used_at or sign_in.started_at, reverse=True)
 
 
 @transaction.atomic
