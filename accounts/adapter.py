@@ -25,7 +25,8 @@ def site_link(url: str) -> str:
 ERROR_MESSAGES = {
     "email_password_mismatch": "Enter the email address and password for your account. "
                                "Either the email address or the password is not right",
-    "too_many_login_attempts": "Too many attempts to sign in. Wait 5 minutes and try again, "
+    # login_failed allows 5 tries in 5 minutes per address (ACCOUNT_RATE_LIMITS)
+    "too_many_login_attempts": "Too many attempts to sign in. Try again in about 5 minutes, "
                                "or reset your password",
     "enter_current_password": "Enter your current password",
     "incorrect_password": "The password is not right. Enter your current password",
@@ -34,7 +35,8 @@ ERROR_MESSAGES = {
     "account_inactive": "This account has been closed",
     "duplicate_email": "This is already your email address",
     "same_as_current": "Enter a different email address from your current one",
-    "rate_limited": "You have tried too many times. Wait a few minutes and try again",
+    # Asking for another confirmation email: allauth allows one every 3 minutes (confirm_email).
+    "rate_limited": "You have tried too many times. Try again in about 3 minutes",
     "unverified_primary_email": "Confirm your email address first: use the link we sent you",
 }
 
@@ -62,6 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
                     "device": describe_device(ctx.pop("user_agent", "") or "")})
         ctx.pop("user", None)
         message = self.render_mail(template_prefix, email, ctx)
+        # The text only: queue_email's worker adds the HTML part, made from it, as for every email.
         queue_email(to=message.to, subject=message.subject, body=message.body)
 
     def save_user(self, request, user, form, commit=True):

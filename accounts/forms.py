@@ -311,8 +311,7 @@ class PasswordCheckForm(forms.Form):
 
     error_messages = {
         "incorrect_password": "The password is not right. Enter the password you use to sign in",
-        "too_many_attempts": "You have entered a wrong password too many times. Wait a few minutes "
-                             "and try again",
+        "too_many_attempts": "You have entered a wrong password too many times. Try again in %(wait)s",
     }
 
     def __init__(self, *args, user, request, **kwargs):
@@ -325,7 +324,10 @@ class PasswordCheckForm(forms.Form):
 
         password = self.cleaned_data["password"]
         if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
-            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts")
+            from mycarebudget.ratelimits import allauth_wait_seconds, wait_words
+
+            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts",
+                                  params={"wait": wait_words(allauth_wait_seconds("reauthenticate"))})
         if not get_adapter().reauthenticate(self.user, password):
             raise ValidationError(self.error_messages["incorrect_password"], code="incorrect_password")
         return password

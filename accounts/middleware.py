@@ -54,3 +54,22 @@ class EvenTimeMiddleware:
         if left > 0:
             time.sleep(left)
         return response
+
+
+class LastUsedMiddleware:
+    """Keeps "last used" on the signed-in devices page up to date, at most every few minutes per
+    session (accounts.sessions.note_last_used): never a write per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session this request has read already: reading one here would add Vary: Cookie
+        # to pages that anonymous readers share (mycarebudget.shared).
+        if session is not None and session.accessed and response.status_code < 500:
+            from accounts.sessions import note_last_used
+
+            note_last_used(request)
+        return response

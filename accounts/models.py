@@ -73,14 +73,18 @@ class SignIn(models.Model):
     """One signed-in session, so the access log can say which session did what.
 
     The session key is kept only so that deleting the account can end the session;
-    the owner sees the short reference, the time, the browser and the address.
+    the owner sees the short reference, the time, the browser and the network. The address
+    is stored shortened to its network (accounts.sessions.network_of), never in full.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
     reference = models.CharField(max_length=12)
     session_key = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Brought up to date at most every few minutes")
+    ip_address = models.GenericIPAddressField(null=True, blank=True,
+                                              help_text="The network only: the address with its end set to zero")
     user_agent = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -94,6 +98,13 @@ class SignIn(models.Model):
         from accounts.text import describe_user_agent
 
         return describe_user_agent(self.user_agent)
+
+    @property
+    def network(self) -> str:
+        """'203.0.113.x': the stored network, as people can read it."""
+        from accounts.sessions import describe_network
+
+        return describe_network(self.ip_address)
 
 
 class DocumentKind(models.TextChoices):

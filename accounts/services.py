@@ -419,7 +419,9 @@ def delete_document(*, document: Document, owner: User, sign_in: SignIn | None =
 
 def signed_in_devices(user: User) -> list[SignIn]:
     """The member's sessions that are still signed in (ended ones have no session key)."""
-    return list(SignIn.objects.filter(user=user).exclude(session_key=""))
+    sign_ins = SignIn.objects.filter(user=user).exclude(session_key="")
+    # Most recently used first (sign-ins from before "last used" was kept count from when they began).
+    return sorted(sign_ins, key=lambda sign_in: sign_in.last_used_at or sign_in.started_at, reverse=True)
 
 
 @transaction.atomic

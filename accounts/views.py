@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
@@ -36,7 +37,7 @@ from accounts.forms import (
     PasswordCheckForm,
 )
 from accounts.models import Document, DocumentEvent, DocumentVersion, User
-from accounts.sessions import current_sign_in
+from accounts.sessions import LAST_USED_EVERY, client_ip, current_sign_in, network_of
 from accounts.text import describe_device, format_bytes
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
@@ -424,10 +425,16 @@ def devices(request):
         messages.success(request, f"You have been signed out on {ended} other device{'s' if ended != 1 else ''}"
                          if ended else "You were not signed in anywhere else")
         return redirect("accounts:devices")
+    here = network_of(client_ip(request))  # compared with the stored networks, then forgotten
+    recent = timezone.now() - LAST_USED_EVERY
     rows = [{"sign_in": sign_in, "device": describe_device(sign_in.user_agent),
-             "is_current": current is not None and sign_in.pk == current.pk}
+             "is_current": current is not None and sign_in.pk == current.pk,
+             "used_recently": sign_in.last_used_at is not None and sign_in.last_used_at >= recent,
+             "same_network": here is not None and sign_in.ip_address == here}
             for sign_in in services.signed_in_devices(request.user)]
-    return render(request, "accounts/devices.html", {"rows": rows, "others": sum(not r["is_current"] for r in rows)})
+    return render(request, "accounts/devices.html", {
+        "rows": rows, "others": sum(not r["is_current"] for r in rows),
+        "every_minutes": int(LAST_USED_EVERY.total_seconds() // 60)})
 
 
 # Your data and deleting your account ---------------------------------------------------------------

@@ -233,6 +233,8 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
         Topic.objects.filter(pk=topic.pk).update(support_count=1)
         topic.support_count = 1
     search.index_post(post)
+    if held:
+        digest.after_new_item()  # a moderator must approve it
     return topic
 
 
@@ -260,6 +262,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
     post.save()
     _auto_follow(author, topic)
     if post.is_held:
+        digest.after_new_item()  # a moderator must approve it
         return post
     _refresh_reply_count(topic)
     _bump(topic, now)
@@ -304,6 +307,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     if post.is_held != was_held:
         _answer_withdrawn(post, topic)
         _refresh_reply_count(topic)
+        digest.after_new_item()  # held by this edit: a moderator must approve it
     if post.is_first:
         search.index_topic(topic)
     else:

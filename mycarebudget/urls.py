@@ -31,4 +31,5 @@ if settings.BENCH_FLOOR:  # only while bench/run.py measures the floor
 handler400 = "mycarebudget.views.bad_request"
 handler403 = "mycarebudget.views.permission_denied"
 handler404 = "mycarebudget.views.page_not_found"
+handler429 = "mycarebudget.ratelimits.handler429"  # allauth's rate limits (not a Django handler)
 handler500 = "mycarebudget.views.server_error"

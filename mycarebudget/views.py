@@ -2,7 +2,6 @@
 
 import json
 import logging
-import re
 import sys
 
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from mycarebudget.access import OPEN_POST, PUBLIC, access
+from mycarebudget.ratelimits import typed_text
 
 logger = logging.getLogger(__name__)
 csp_logger = logging.getLogger("mycarebudget.csp")
@@ -148,10 +148,6 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-# POSTed fields never shown back on the "try again" page.
-_NOT_SHOWN_BACK = re.compile(r"password|csrf|token|code|secret|key", re.IGNORECASE)
-
-
 def server_error(request):
     """500, or 503 "try again" when a service we depend on is down rather than a bug.
 
@@ -169,23 +165,11 @@ def server_error(request):
         except Exception:  # noqa: BLE001 -- the plain page below still says it
             logger.exception("could not render the documents-unavailable page")
     if isinstance(failure, (KeyUnavailable, OperationalError, InterfaceError)):
-        response = HttpResponse(loader.get_template("503.html").render({"typed": _typed_text(request)}),
+        response = HttpResponse(loader.get_template("503.html").render({"typed": typed_text(request)}),
                                 status=503)
         response["Retry-After"] = "30"
         return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
-
-
-def _typed_text(request) -> list[tuple[str, str]]:
-    """What the person was sending, so the 503 page can give it back to copy."""
-    if request.method != "POST":
-        return []
-    try:
-        fields = list(request.POST.lists())
-    except Exception:  # noqa: BLE001 -- an unreadable body is simply not shown
-        return []
-    return [(name, value) for name, values in fields if not _NOT_SHOWN_BACK.search(name)
-            for value in values if value.strip()][:10]
 
 
 def csrf_failure(request, reason=""):

@@ -68,6 +68,9 @@ def test_a_refusing_mail_server_fails_nothing_and_the_mail_arrives_when_it_recov
         server.stop()
     [(recipients, message)] = server.received
     assert recipients == [user.email] and "password" in message["Subject"].lower()
+    # What reaches the mail server: the text and, beside it, the HTML version.
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.get_payload()] == ["text/plain", "text/html"]
     failure.refresh_from_db()
     assert failure.status == FailedEmail.Status.DELIVERED and failure.attempts == 2
 

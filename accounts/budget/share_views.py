@@ -22,6 +22,7 @@ from accounts.models import Document
 from accounts.sessions import client_ip
 from accounts.views import attachment_header, document_key_required
 from mycarebudget.access import MEMBER, OWNER, TOKEN, access
+from mycarebudget.ratelimits import form_again, too_many_requests, wait_words
 
 from . import pack as packs
 from . import services
@@ -140,7 +141,7 @@ def shared_link(view):
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
         if _count(f"budget-share-ip:{client_ip(request)}", 60) > LINK_REQUESTS_PER_MINUTE:
-            return render(request, "429.html", status=429)
+            return too_many_requests(request, wait_seconds=60)
         share = services.find_live_share(token)
         if share is None:
             raise Http404
@@ -170,8 +171,9 @@ def shared(request, share, token):
         if request.method == "POST" and form.is_valid():
             key = f"budget-share-passcode:{share.pk}"
             if (cache.get(key) or 0) >= WRONG_PASSCODES:
-                form.add_error("passcode", "Too many wrong passcodes. Wait 15 minutes, then try again")
-                return render(request, "budget/shared_passcode.html", {"form": form}, status=429)
+                form.add_error("passcode", f"Too many wrong passcodes. Try again in {wait_words(PASSCODE_WINDOW)}")
+                return form_again(request, template_name="budget/shared_passcode.html", form=form,
+                                  wait_seconds=PASSCODE_WINDOW)
             if services.check_passcode(share, form.cleaned_data["passcode"]):
                 request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), str(share.pk)]
                 request.session.cycle_key()

@@ -1,4 +1,6 @@
-"""The email digest that tells moderators edits or reports are waiting (each moderator can switch it off).
+"""The email digest that tells moderators edits, reports or held posts are waiting (each can switch it off).
+
+Held posts are forum posts from new accounts with links in them, waiting for a moderator's approval.
 
 Sent when something new starts waiting, at most once every DIGEST_GAP per moderator, through
 mycarebudget.mail.queue_email: no scheduler is needed, and a busy day is still one email.
@@ -20,18 +22,25 @@ from mycarebudget.moderation.powers import MODERATORS_GROUP, can_moderate
 DIGEST_GAP = timedelta(hours=6)
 
 
-def _waiting() -> tuple[int, int]:
-    from forum.models import Report
+def _waiting() -> tuple[int, int, int]:
+    """How many guide edits, reported posts and held posts wait for a moderator."""
+    from forum.models import Post, Report
     from wiki.models import EditProposal
 
     return (EditProposal.objects.filter(status=EditProposal.Status.PENDING).count(),
-            Report.objects.open().values("post_id").distinct().count())
+            Report.objects.open().values("post_id").distinct().count(),
+            # As the moderators' page lists them: hiding or deleting a held post settles it.
+            Post.objects.filter(is_held=True, deleted_at__isnull=True, hidden_at__isnull=True).count())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def send_digests() -> int:
     """Email each moderator whose digest is on and not sent within DIGEST_GAP; returns how many went."""
-    edits, reports = _waiting()
-    if not edits and not reports:
+    edits, reports, held = _waiting()
+    if not edits and not reports and not held:
         return 0
     now = timezone.now()
     moderators = (get_user_model().objects.filter(Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True),
@@ -46,21 +55,25 @@ def send_digests() -> int:
             Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=now - DIGEST_GAP)).update(last_sent_at=now)
         if not claimed:
             continue
+        site = settings.SITE_URL
         lines = []
         if edits:
-            lines.append(f"- {edits} guide edit{'s' if edits != 1 else ''} waiting for review")
+            lines.append(f"- {_plural(edits, 'guide edit')} waiting for review: {site}{reverse('moderation:queue')}")
         if reports:
-            lines.append(f"- {reports} reported post{'s' if reports != 1 else ''} to look at")
+            lines.append(f"- {_plural(reports, 'reported post')} to look at: {site}{reverse('moderation:reports')}")
+        if held:
+            lines.append(f"- {_plural(held, 'post')} from new accounts waiting for approval: "
+                         f"{site}{reverse('moderation:reports')}#held")
         body = (f"Hello {moderator.public_name},\n\nOn {settings.SITE_NAME} these are waiting for a moderator:\n\n"
-                + "\n".join(lines) + f"\n\nReview them: {settings.SITE_URL}{reverse('moderation:queue')}\n\n"
+                + "\n".join(lines) + f"\n\nReview them: {site}{reverse('moderation:queue')}\n\n"
                 f"We send this at most every {int(DIGEST_GAP.total_seconds() // 3600)} hours. Turn it off: "
-                f"{settings.SITE_URL}{reverse('moderation:digest')}\n\n{settings.SITE_NAME}\n")
-        queue_email(to=moderator.email, subject=f"{settings.SITE_NAME}: {edits + reports} waiting for moderation",
-                    body=body)
+                f"{site}{reverse('moderation:digest')}\n\n{settings.SITE_NAME}\n")
+        queue_email(to=moderator.email,
+                    subject=f"{settings.SITE_NAME}: {edits + reports + held} waiting for moderation", body=body)
         sent += 1
     return sent
 
 
 def after_new_item() -> None:
-    """Call when an edit or a report starts waiting: the digest goes once the change commits."""
+    """Call when an edit, a report or a held post starts waiting: the digest goes once the change commits."""
     transaction.on_commit(send_digests)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffTwoStepMiddleware",
     # Sign-up and password-reset answers take the same time whether or not the address has an account.
     "accounts.middleware.EvenTimeMiddleware",
+    # "Last used" on the signed-in devices page, written at most every few minutes per session.
+    "accounts.middleware.LastUsedMiddleware",
 ]
 
 ROOT_URLCONF = "mycarebudget.urls"

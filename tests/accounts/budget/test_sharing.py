@@ -116,6 +116,7 @@ def test_five_wrong_passcodes_lock_the_link_for_a_while(client, owner, budget):
         attacker.post(path, {"passcode": "NOPE0000"})
     response = Client().post(path, {"passcode": passcode})
     assert response.status_code == 429 and "Too many wrong passcodes" in response.content.decode()
+    assert "Try again in about 15 minutes" in response.content.decode() and response["Retry-After"] == "900"
 
 
 def test_links_are_rate_limited_by_address(client, owner, budget):
@@ -123,6 +124,8 @@ def test_links_are_rate_limited_by_address(client, owner, budget):
     visitor = Client()
     statuses = [visitor.get(path).status_code for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
+    limited = visitor.get(path)
+    assert "Try again in about 1 minute." in limited.content.decode() and limited["Retry-After"] == "60"
     guesser = Client(REMOTE_ADDR="10.9.9.9")
     statuses = [guesser.get(f"/account/budget/shared/guess{n}/").status_code for n in range(31)]
     assert statuses[-1] == 429
