@@ -38,6 +38,11 @@ def run_worker() -> None:
                  stdout=io.StringIO(), stderr=io.StringIO())
 
 
+# Sending inside the request would take at least the mail server's 2 s timeout; the request itself
+# takes well under a second, but a loaded CI machine has been seen at 1.3 s, so the bound is below 2 s.
+QUICKLY = 1.8
+
+
 def ask_for_a_password_reset(client, user) -> float:
     started = time.monotonic()
     response = client.post(reverse("account_reset_password"), {"email": user.email})
@@ -50,7 +55,7 @@ def test_a_refusing_mail_server_fails_nothing_and_the_mail_arrives_when_it_recov
     port = free_port()  # nothing listens: every connection is refused
     mail_server(real_queue, port)
     user = UserFactory()
-    assert ask_for_a_password_reset(client, user) < 1
+    assert ask_for_a_password_reset(client, user) < QUICKLY
     queued = DBTaskResult.objects.get()  # queued, not tried
     assert queued.status == "READY" and queued.args_kwargs["kwargs"].get("attempt", 1) == 1
     assert not FailedEmail.objects.exists()
@@ -80,7 +85,7 @@ def test_a_slow_mail_server_does_not_hold_up_the_request_and_the_mail_is_retried
     mail_server(real_queue, server.port, timeout=2)
     try:
         user = UserFactory()
-        assert ask_for_a_password_reset(client, user) < 1
+        assert ask_for_a_password_reset(client, user) < QUICKLY
         assert server.received == [] and not FailedEmail.objects.exists()
         run_worker()
         failure = FailedEmail.objects.get()
