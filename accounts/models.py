@@ -74,7 +74,7 @@ class SignIn(models.Model):
 
     The session key is kept only so that deleting the account can end the session;
     the owner sees the short reference, the time, the browser and the network. The address
-    is stored shortened to its network (accounts.sessions.network_of), never in full.
+    is stored shortened to its network (accounts.text.network_of), never in full.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
@@ -102,7 +102,7 @@ class SignIn(models.Model):
     @property
     def network(self) -> str:
         """'203.0.113.x': the stored network, as people can read it."""
-        from accounts.sessions import describe_network
+        from accounts.text import describe_network
 
         return describe_network(self.ip_address)
 

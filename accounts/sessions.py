@@ -8,7 +8,6 @@ this device" and too little to name a household's connection. We look up no plac
 GeoIP database and no address is sent to anyone.
 """
 
-import ipaddress
 import secrets
 import time
 from datetime import timedelta
@@ -18,12 +17,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import SignIn
+from accounts.text import network_of
 
 SESSION_KEY = "accounts_sign_in"
 LAST_USED_KEY = "accounts_last_used"
 # "Last used" is brought up to date at most this often per session: one UPDATE, not one per request.
 LAST_USED_EVERY = timedelta(minutes=5)
-IPV4_PREFIX, IPV6_PREFIX = 24, 48
 
 
 def client_ip(request) -> str | None:
@@ -33,30 +32,6 @@ def client_ip(request) -> str | None:
         return get_adapter().get_client_ip(request)
     except Exception:  # no address at all (a test request, a broken proxy): record none
         return None
-
-
-def network_of(address: str | None) -> str | None:
-    """The address with everything past its network set to zero (see the module's docstring)."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
-
-
-def describe_network(network: str | None) -> str:
-    """'203.0.113.x' or '2001:db8:85a3:x': the kept part, and an x for the part we did not keep."""
-    try:
-        ip = ipaddress.ip_address(network or "")
-    except ValueError:
-        return ""
-    if ip.version == 4:
-        return ".".join(str(ip).split(".")[:3]) + ".x"
-    groups = ip.exploded.split(":")[:IPV6_PREFIX // 16]
-    return ":".join(group.lstrip("0") or "0" for group in groups) + ":x"
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_record_sign_in")

@@ -1,5 +1,6 @@
 """Small text helpers for documents: safe file names and human sizes."""
 
+import ipaddress
 import re
 import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
@@ -83,3 +84,31 @@ def describe_device(agent: str) -> str:
     if browser == "Unknown browser":
         return f"a web browser on {device}" if device else "a web browser we could not identify"
     return f"{browser} on {device}" if device else browser
+
+
+# Addresses are kept as their network only (see accounts.sessions): an IPv4 /24, an IPv6 /48.
+IPV4_PREFIX, IPV6_PREFIX = 24, 48
+
+
+def network_of(address: str | None) -> str | None:
+    """The address with everything past its network set to zero (see the module's docstring)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def describe_network(network: str | None) -> str:
+    """'203.0.113.x' or '2001:db8:85a3:x': the kept part, and an x for the part we did not keep."""
+    try:
+        ip = ipaddress.ip_address(network or "")
+    except ValueError:
+        return ""
+    if ip.version == 4:
+        return ".".join(str(ip).split(".")[:3]) + ".x"
+    groups = ip.exploded.split(":")[:IPV6_PREFIX // 16]
+    return ":".join(group.lstrip("0") or "0" for group in groups) + ":x"

@@ -37,8 +37,8 @@ from accounts.forms import (
     PasswordCheckForm,
 )
 from accounts.models import Document, DocumentEvent, DocumentVersion, User
-from accounts.sessions import LAST_USED_EVERY, client_ip, current_sign_in, network_of
-from accounts.text import describe_device, format_bytes
+from accounts.sessions import LAST_USED_EVERY, client_ip, current_sign_in
+from accounts.text import describe_device, format_bytes, network_of
 from accounts.twostep import has_two_step
 from accounts.uploads import DocumentUploadHandler
 from mycarebudget.access import MEMBER, OWNER, PUBLIC, access

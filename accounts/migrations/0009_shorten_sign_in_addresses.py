@@ -8,7 +8,7 @@ from django.db import migrations
 def shorten(apps, schema_editor):
     SignIn = apps.get_model("accounts", "SignIn")
     for sign_in in SignIn.objects.exclude(ip_address=None).only("pk", "ip_address").iterator():
-        # The rule of accounts.sessions.network_of, frozen here as migrations must be.
+        # The rule of accounts.text.network_of, frozen here as migrations must be.
         try:
             ip = ipaddress.ip_address(sign_in.ip_address)
         except ValueError:
