@@ -1,7 +1,10 @@
 """Guide search: PostgreSQL full text (english) with trigram for typos; SQLite FTS5."""
 
 import difflib
+import math
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -11,10 +14,6 @@ from django.utils.html import strip_tags
 from mycarebudget.search import MatchCount, SearchHit, highlight, match_pattern, match_stems, query_terms
 from wiki.models import Page, PageSearch, SearchSynonym, Topic
 
-# Title counts most, then the summary, then the body.
-# D, C, B, A: a title match outweighs any number of summary matches, so titles come first
-# with one ts_rank per row (ranking is most of a common word's cost).
-PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 TRIGRAM_THRESHOLD = 0.45
 
 
@@ -51,10 +50,6 @@ def index_page(page: Page) -> None:
                            [page.pk, page.title, page.summary, plain_text(page)])
 
 
-def _fts5_query(terms: list[str]) -> str:
-    return " AND ".join(f'"{term}"*' for term in terms)
-
-
 # Past this many matches a search says "more than 1,000" instead of counting them all:
 # counting every page that has a common word costs as much as the rest of the search.
 COUNT_CAP = 1000
@@ -62,64 +57,68 @@ COUNT_CAP = 1000
 SNIPPET_BEFORE = 300
 SNIPPET_CHARS = 800
 
-# One query finds one page of hits, best first, without ranking every match:
-# 1. pages whose title or summary match (the rank_vector GIN index finds them), ranked by
-#    ts_rank on their small rank_vector, which puts title matches first;
-# 2. then pages that match in the body only, in page order, from the GIN bitmap ("+ 0"
-#    keeps the planner off the primary key: walking it, a word no page has unpacks every
-#    page's vector). When step 1 fills the page, the LIMIT above the UNION ALL stops
-#    before step 2 runs at all.
-# The same order as ranking every match (ts_rank is 0 when only the body matches), at
-# the cost of ranking only title and summary matches.
-_PG_RANKED_IDS = """
-    SELECT page_id FROM (
-        (SELECT page_id, 0 AS part, ts_rank(%(weights)s::real[], rank_vector, {tsquery}) AS rank
-           FROM wiki_pagesearch WHERE rank_vector @@ {tsquery} {negated}
-          ORDER BY rank DESC, page_id LIMIT %(end)s)
-        UNION ALL
-        (SELECT page_id, 1, 0 FROM wiki_pagesearch
-          WHERE search_vector @@ {tsquery} AND NOT COALESCE(rank_vector @@ {tsquery}, false)
-          ORDER BY page_id + 0 LIMIT %(end)s)
-        LIMIT %(end)s) AS hits
-    ORDER BY part, rank DESC, page_id OFFSET %(offset)s"""
-_PG_COUNT = """
-    SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ {tsquery} LIMIT %(cap)s) AS m"""
-_PG_TSQUERY = "websearch_to_tsquery('english'::regconfig, %(query)s)"
-
 
 # Question words and fillers: "how do I employ a PA" is a search for "employ PA".
 STOPWORDS = frozenset("""
 a about after again all am an and any are as at be been being but by can can't cannot could did do does doing
-for from get got had has have having how i i'm if in into is it its me mean means my myself no not of on or our
+for from get got had has have having how i i'm if in into is it its me my myself no not of on or our
 out over should so some such than that the their them then there these they this those to too under up very
 was we were what when where which who whom why will with would you your yours
 """.split())
+# "easy read" in the query asks for Easy Read pages; otherwise they follow their standard page.
+EASY_READ_WORDS = ("easy", "read")
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def concepts(query: str) -> list[list[str]]:
-    """The query as concepts, each a list of alternative phrases: its words (question words
-    dropped) with their synonyms from SearchSynonym. "how do I employ a PA" gives
-    [["employ"], ["pa", "personal assistant", "carer"]]."""
+@dataclass(frozen=True)
+class Concept:
+    """One idea in the query: the phrase as typed, and the phrases that mean the same
+    (SearchSynonym). start and end are its word positions in the query, stop words counted."""
+
+    typed: str
+    synonyms: tuple[str, ...] = ()
+    start: int = 0
+    end: int = 1
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        return (self.typed, *self.synonyms)
+
+
+def _synonym_group(phrase: str, groups: list[list[str]]) -> list[str] | None:
+    """The synonym group holding this phrase, or its singular ("PAs" is in "pa, personal assistant")."""
+    for candidate in (phrase, phrase[:-1] if phrase.endswith("s") and len(phrase) > 2 else None):
+        group = next((g for g in groups if candidate in g), None) if candidate else None
+        if group is not None:
+            return group
+    return None
+
+
+def concepts(query: str) -> list[Concept]:
+    """The query as concepts: its words, question words dropped, each with its synonyms.
+    "how do I employ a PA" gives employ, and pa (personal assistant, carer)."""
     words = _words(re.sub(r"(?:^|\s)-[a-z0-9]+", " ", query.lower()))
     groups = [synonym.phrases() for synonym in SearchSynonym.objects.all()]
-    result: list[list[str]] = []
+    result: list[Concept] = []
     position = 0
     while position < len(words):
         for length in (3, 2, 1):
+            if len(words) - position < length:
+                continue
             phrase = " ".join(words[position:position + length])
-            group = next((g for g in groups if phrase in g), None) if len(words) - position >= length else None
+            group = _synonym_group(phrase, groups)
             if group is not None:
-                result.append([phrase] + [other for other in group if other != phrase])
+                others = tuple(other for other in group if other != phrase)
+                result.append(Concept(phrase, others, position, position + length))
                 position += length
                 break
         else:
             word = words[position]
             if word not in STOPWORDS and len(word) > 1:
-                result.append([word])
+                result.append(Concept(word, (), position, position + 1))
             position += 1
     return result[:10]
 
@@ -129,49 +128,307 @@ def excluded_words(query: str) -> list[str]:
     return re.findall(r"(?:^|\s)-([a-z0-9]+)", query.lower())[:5]
 
 
-def _pg_tsquery_text(found: list[list[str]]) -> str:
-    """to_tsquery text: concepts ORed, alternatives ORed, phrases as <->; words are [a-z0-9]+ only."""
-    def phrase(text: str) -> str:
-        return "(" + " <-> ".join(text.split()) + ")"
-    return " | ".join("(" + " | ".join(phrase(alt) for alt in alternatives) + ")" for alternatives in found)
+def phrase_pairs(found: list[Concept]) -> list[str]:
+    """Two concepts typed side by side ("support plan", "much money"): a guide that has them
+    side by side in its title or summary ranks higher."""
+    return [f"{first.typed} {second.typed}" for first, second in zip(found, found[1:], strict=False)
+            if first.end == second.start][:4]
 
 
-def _fts5_text(found: list[list[str]]) -> str:
-    def phrase(text: str) -> str:
-        # Prefixes only from four letters: "pa"* would match "pay" and "page".
-        return f'"{text}"*' if " " not in text and len(text) >= 4 else f'"{text}"'
-    return " OR ".join("(" + " OR ".join(phrase(alt) for alt in alternatives) + ")" for alternatives in found)
+# --- ranking ---------------------------------------------------------------------------------------------
+#
+# The same rules on both databases. The database says which concept each page has in which
+# field (by its own stemmer: FTS5 porter, PostgreSQL english), how many pages have each
+# concept, and how well the body matches (bm25 or ts_rank, only to break ties); the score
+# is worked out here, once, by `score`:
+# - each concept adds its weight (rarer concepts weigh more: log(1 + pages / pages with it))
+#   times 4 in the title, 2 in the summary and 1 in the body; a synonym counts 0.8 of the word
+#   typed; title and summary count more when short (BM25's length normalisation, the query's
+#   phrases counting as one word), so "What is a personal health budget?" answers "what is a PHB";
+# - two words typed side by side that stand side by side in the page add more (2, 1, 1);
+# - an Easy Read page comes after its standard page, unless the query says "easy read".
+# A phrase needs its words side by side to count in a field; to be a match at all (and in the
+# counts) it needs only its words, which the index answers without reading any page.
+FIELD_WEIGHTS = {"title": 4.0, "summary": 2.0, "body": 1.0}
+PAIR_WEIGHTS = {"title": 2.0, "summary": 1.0, "body": 1.0}
+TYPICAL_WORDS = {"title": 4, "summary": 10}
+LENGTH_B = 0.5
+# A word of four letters or more also finds the longer words it starts ("child" finds "children");
+# a shorter one finds itself and its plural ("pa" finds "PAs", never "pay").
+PREFIX_FROM = 4
+SYNONYM_SHARE = 0.8
+BODY_RANK_WEIGHT = 0.5
+EASY_READ_PENALTY = 1.5
+FIELDS = tuple(FIELD_WEIGHTS)
 
 
-# Every page that has any of the concepts, ranked by how well it matches: a title match
-# counts most, then the summary, then the body (ts_rank over weighted vectors; bm25 on SQLite).
-_PG_RANKED = """
-    SELECT page_id, count(*) OVER () FROM wiki_pagesearch, to_tsquery('english', %(tsquery)s) AS q
-     WHERE search_vector @@ q
-     ORDER BY ts_rank(%(weights)s::real[], search_vector, q, 1)
-              + 2 * ts_rank('{0,0,0.4,1}'::real[], rank_vector, q) DESC, page_id
-     LIMIT %(limit)s OFFSET %(offset)s"""
-_SQLITE_RANKED = ("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
-                  "ORDER BY bm25(wiki_page_fts, 30.0, 6.0, 1.0), rowid LIMIT %s OFFSET %s")
+@dataclass
+class Candidate:
+    """What the database says about one matching page."""
+
+    page_id: int
+    is_easy_read: bool = False
+    # (concept index, field) -> 1.0 for the word as typed, SYNONYM_SHARE for a synonym
+    found: dict[tuple[int, str], float] = dataclass_field(default_factory=dict)
+    pairs: set[tuple[int, str]] = dataclass_field(default_factory=set)  # (pair index, field)
+    body_rank: float = 0.0  # the database's own text rank of the body, higher is better
+    title: str = ""
+    summary: str = ""
 
 
-def _search_ids(found: list[list[str]], excluded: list[str], limit: int, offset: int) -> tuple[list[int], int]:
-    cap = max(COUNT_CAP, offset + limit)
-    if settings.IS_POSTGRES:
-        tsquery = f"({_pg_tsquery_text(found)})" + "".join(f" & !{word}" for word in excluded)
-        params = {"tsquery": tsquery, "weights": PG_WEIGHTS, "limit": limit, "offset": offset}
-        with connection.cursor() as cursor:
-            # Ranking visits every match anyway, so the count comes with it (a window over the matches).
-            cursor.execute(_PG_RANKED, params)
-            rows = cursor.fetchall()
-            return [row[0] for row in rows], MatchCount(rows[0][1] if rows else 0, cap=cap)
-    match = f"({_fts5_text(found)})" + "".join(f' NOT "{word}"' for word in excluded)
+def content_words(text: str, found: list[Concept]) -> int:
+    """How many words a title or summary has, stop words left out and each of the query's
+    phrases counted as one word: a short title that is all about the query beats a long one."""
+    text = " ".join(_words(text))
+    for phrase in sorted({phrase for concept in found for phrase in concept.phrases if " " in phrase},
+                         key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(phrase)}\b", "x", text)
+    return sum(1 for word in text.split() if word not in STOPWORDS)
+
+
+def _length_factor(words: int, typical: float) -> float:
+    """BM25's length normalisation (b = 0.5): 1 for a typical length, more for a shorter text."""
+    return 1 / (1 - LENGTH_B + LENGTH_B * max(words, 1) / typical)
+
+
+def concept_weights(document_counts: list[int], pages: int) -> list[float]:
+    return [math.log(1 + max(pages, count, 1) / max(count, 1)) for count in document_counts]
+
+
+def score(candidate: Candidate, found: list[Concept], weights: list[float], best_body_rank: float,
+          wants_easy_read: bool) -> float:
+    lengths = {"title": _length_factor(content_words(candidate.title, found), TYPICAL_WORDS["title"]),
+               "summary": _length_factor(content_words(candidate.summary, found), TYPICAL_WORDS["summary"]),
+               "body": 1.0}
+    total = sum(weights[index] * FIELD_WEIGHTS[where] * share * lengths[where]
+                for (index, where), share in candidate.found.items())
+    pair_weight = sum(weights) / len(weights) if weights else 0.0
+    total += sum(pair_weight * PAIR_WEIGHTS[where] for _, where in candidate.pairs)
+    if best_body_rank > 0:
+        total += BODY_RANK_WEIGHT * candidate.body_rank / best_body_rank
+    if candidate.is_easy_read and not wants_easy_read:
+        total -= EASY_READ_PENALTY
+    return total
+
+
+def wants_easy_read(query: str) -> bool:
+    words = _words(query)
+    return all(word in words for word in EASY_READ_WORDS)
+
+
+def _ranked(candidates: list[Candidate], found: list[Concept], weights: list[float], query: str) -> list[int]:
+    best = max((candidate.body_rank for candidate in candidates), default=0.0)
+    easy = wants_easy_read(query)
+    return [candidate.page_id for candidate in sorted(
+        candidates, key=lambda candidate: (-score(candidate, found, weights, best, easy), candidate.page_id))]
+
+
+# --- SQLite: FTS5 ------------------------------------------------------------------------------------------
+
+
+def _fts5_phrase(text: str, *, loose: bool = False) -> str:
+    # Prefixes only from four letters: "pa"* would match "pay" and "page" (a short word and its plural).
+    if " " not in text:
+        return f'"{text}"*' if len(text) >= PREFIX_FROM else f'("{text}" OR "{text}s")'
+    return "(" + " AND ".join(_fts5_phrase(word) for word in text.split()) + ")" if loose else f'"{text}"'
+
+
+def _fts5_any(phrases, *, loose: bool = False) -> str:
+    return "(" + " OR ".join(_fts5_phrase(phrase, loose=loose) for phrase in phrases) + ")"
+
+
+def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[str]):
+    match = " OR ".join(_fts5_any(concept.phrases, loose=True) for concept in found)
+    match = f"({match})" + "".join(f' NOT "{word}"' for word in excluded)
+    statements, labels = [], []
+    for index, concept in enumerate(found):
+        for where in FIELDS:
+            for kind, phrases in (("typed", [concept.typed]), ("any", concept.phrases)):
+                statements.append(f"{{{where}}} : {_fts5_any(phrases)}")
+                labels.append(("concept", index, where, kind))
+        statements.append(_fts5_any(concept.phrases, loose=True))
+        labels.append(("count", index, None, None))
+    for index, pair in enumerate(pairs):
+        for where in PAIR_WEIGHTS:
+            statements.append(f'{{{where}}} : "{pair}"')
+            labels.append(("pair", index, where, None))
+    union = " UNION ALL ".join(
+        f"SELECT {number}, rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s"  # noqa: S608 - a number
+        for number in range(len(statements)))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s)",
-                       [match, cap + 1])
-        total = MatchCount(cursor.fetchone()[0], cap=cap)
-        cursor.execute(_SQLITE_RANKED, [match, limit, offset])
-        return [row[0] for row in cursor.fetchall()], total
+        cursor.execute("SELECT rowid, bm25(wiki_page_fts, 0.0, 0.0, 1.0) FROM wiki_page_fts "
+                       "WHERE wiki_page_fts MATCH %s", [match])
+        candidates = {rowid: Candidate(rowid, body_rank=-rank) for rowid, rank in cursor.fetchall()}
+        cursor.execute(union, statements)
+        rows = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM wiki_page WHERE retired_at IS NULL")
+        pages = cursor.fetchone()[0]
+    counts = [0] * len(found)
+    for number, rowid in rows:
+        what, index, where, kind = labels[number]
+        if what == "count":
+            counts[index] += 1
+            continue
+        candidate = candidates.get(rowid)
+        if candidate is None:
+            continue
+        if what == "pair":
+            candidate.pairs.add((index, where))
+        else:
+            share = 1.0 if kind == "typed" else SYNONYM_SHARE
+            candidate.found[index, where] = max(share, candidate.found.get((index, where), 0.0))
+    if candidates:
+        for pk, title, summary, partner in Page.objects.filter(pk__in=list(candidates)).values_list(
+                "pk", "title", "summary", "easy_read_of"):
+            candidate = candidates[pk]
+            candidate.title, candidate.summary, candidate.is_easy_read = title, summary, partner is not None
+    return list(candidates.values()), concept_weights(counts, pages), len(candidates)
+
+
+# --- PostgreSQL: full text ---------------------------------------------------------------------------------
+#
+# A common word is in nearly every guide, and reading a page's whole search vector (kept out
+# of line, TOAST) is most of a search's cost, so PostgreSQL ranks a bounded set:
+# - the HEAD best pages whose title or summary match (found and scored from rank_vector, small
+#   and inline, by the rank_vector GIN index), and
+# - up to TAIL pages that match in the body only, those with every concept first (found from
+#   the search_vector GIN index without reading any vector);
+# only these candidates' bodies are read, once each. With fewer matches than that (every
+# search on a site of a few hundred guides) the candidates are every match, as on SQLite.
+HEAD = 100
+TAIL = 100
+
+
+def _pg_phrase(text: str, *, label: str = "", loose: bool = False) -> str:
+    words = text.split()
+    if len(words) == 1:
+        if len(text) >= PREFIX_FROM:
+            return f"{text}:*{label}"
+        return f"({text}:{label} | {text}s:{label})" if label else f"({text} | {text}s)"
+    return "(" + (" & " if loose else " <-> ").join(f"{word}:{label}" if label else word for word in words) + ")"
+
+
+def _pg_any(phrases, *, label: str = "", loose: bool = False) -> str:
+    return "(" + " | ".join(_pg_phrase(phrase, label=label, loose=loose) for phrase in phrases) + ")"
+
+
+def _pg_shares(vector: str, concept: Concept, label: str, name: str, params: dict) -> str:
+    """1 where the vector has the concept as typed, SYNONYM_SHARE where it has a synonym, else 0."""
+    params[f"{name}_typed"] = _pg_any([concept.typed], label=label)
+    params[f"{name}_any"] = _pg_any(concept.phrases, label=label)
+    return (f"CASE WHEN {vector} @@ to_tsquery('english', %({name}_typed)s) THEN 1.0 "
+            f"WHEN {vector} @@ to_tsquery('english', %({name}_any)s) THEN {SYNONYM_SHARE} ELSE 0 END")
+
+
+def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int):
+    loose = " | ".join(_pg_any(concept.phrases, loose=True) for concept in found)
+    params: dict = {"any": f"({loose})", "head": max(HEAD, want), "tail": TAIL,
+                    "strict": " | ".join(_pg_any(concept.phrases) for concept in found), "cap": COUNT_CAP + 1}
+    counts = []
+    for index, concept in enumerate(found):
+        params[f"count{index}"] = _pg_any(concept.phrases, loose=True)
+        counts.append(f"(SELECT count(*) FROM wiki_pagesearch "  # noqa: S608 - names we made
+                      f"WHERE search_vector @@ to_tsquery('english', %(count{index})s))")
+    excluding = ""
+    if excluded:
+        params["excluded"] = " | ".join(excluded)
+        excluding = "AND NOT search_vector @@ to_tsquery('english', %(excluded)s)"
+    # Only names and numbers made here go into the SQL text; the query's words are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT (SELECT count(*) FROM wiki_pagesearch), {", ".join(counts)},
+                   (SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch
+                     WHERE search_vector @@ to_tsquery('english', %(any)s) {excluding} LIMIT %(cap)s) AS m)""",  # noqa: S608
+                       params)
+        pages, *counts, total = cursor.fetchone()
+        if not total:
+            return [], concept_weights(counts, pages), 0
+        weights = concept_weights(counts, pages)
+        heads, prescore = [], []
+        for index, concept in enumerate(found):
+            for where, label in (("title", "A"), ("summary", "B")):
+                heads.append(f"{_pg_shares('rank_vector', concept, label, f'{where}{index}', params)} "
+                             f"AS {where}{index}")
+                prescore.append(f"{weights[index] * FIELD_WEIGHTS[where]!r} * {where}{index}")
+        pair_weight = sum(weights) / len(weights)
+        for index, pair in enumerate(pairs):
+            for where, label in (("title", "A"), ("summary", "B")):
+                params[f"pair_{where}{index}"] = _pg_phrase(pair, label=label)
+                heads.append(f"(rank_vector @@ to_tsquery('english', %(pair_{where}{index})s))::int "
+                             f"AS pair_{where}{index}")
+                prescore.append(f"{pair_weight * PAIR_WEIGHTS[where]!r} * pair_{where}{index}")
+        bodies = [_pg_shares("body_vector", concept, "", f"body{index}", params) for index, concept in enumerate(found)]
+        for index, pair in enumerate(pairs):
+            params[f"pair_body{index}"] = _pg_phrase(pair)
+            bodies.append(f"(body_vector @@ to_tsquery('english', %(pair_body{index})s))::int")
+        head_columns = [column.rsplit(" AS ", 1)[1] for column in heads]
+        every = "AND search_vector @@ to_tsquery('english', %(every)s)"
+        params["every"] = " & ".join(_pg_any(concept.phrases, loose=True) for concept in found)
+        # The body is read once per candidate (ts_filter makes it a value of its own; OFFSET 0
+        # keeps it from being read again for each concept).
+        cursor.execute(f"""
+            WITH head AS (
+                SELECT * FROM (
+                    SELECT page_id, {", ".join(heads)} FROM wiki_pagesearch
+                     WHERE rank_vector @@ to_tsquery('english', %(any)s) {excluding} OFFSET 0) AS matched
+                 ORDER BY {" + ".join(prescore)} DESC, page_id LIMIT %(head)s),
+            tail AS (
+                SELECT DISTINCT ON (page_id) page_id FROM (
+                    (SELECT page_id, 0 AS part FROM wiki_pagesearch
+                      WHERE search_vector @@ to_tsquery('english', %(any)s) {every if len(found) > 1 else ""}
+                        AND NOT rank_vector @@ to_tsquery('english', %(any)s) {excluding}
+                      ORDER BY page_id + 0 LIMIT %(tail)s)
+                    UNION ALL
+                    (SELECT page_id, 1 FROM wiki_pagesearch
+                      WHERE search_vector @@ to_tsquery('english', %(any)s)
+                        AND NOT rank_vector @@ to_tsquery('english', %(any)s) {excluding}
+                      ORDER BY page_id + 0 LIMIT %(tail)s)
+                ) AS body_only ORDER BY page_id, part),
+            candidates AS (
+                SELECT page_id, {", ".join(head_columns)} FROM head
+                UNION ALL
+                SELECT page_id, {", ".join("0" for _ in head_columns)} FROM tail)
+            SELECT candidates.*, page.easy_read_of_id IS NOT NULL, page.title, page.summary, {", ".join(bodies)},
+                   ts_rank(body_vector, to_tsquery('english', %(strict)s), 1)
+              FROM candidates
+              JOIN (SELECT page_id, ts_filter(search_vector, '{{c}}') AS body_vector FROM wiki_pagesearch
+                     WHERE page_id IN (SELECT page_id FROM candidates) OFFSET 0) AS bodies USING (page_id)
+              JOIN wiki_page AS page ON page.id = candidates.page_id""", params)  # noqa: S608
+        rows = cursor.fetchall()
+    candidates = []
+    for row in rows:
+        page_id, *values = row
+        head_values, values = values[:len(head_columns)], values[len(head_columns):]
+        is_easy_read, title, summary, *body_values, body_rank = values
+        candidate = Candidate(page_id, is_easy_read=is_easy_read, body_rank=float(body_rank), title=title,
+                              summary=summary)
+        for column, value in zip(head_columns, head_values, strict=True):
+            if value and column.startswith("pair_"):
+                where, index = re.fullmatch(r"pair_([a-z]+)(\d+)", column).groups()
+                candidate.pairs.add((int(index), where))
+            elif value:
+                where, index = re.fullmatch(r"([a-z]+)(\d+)", column).groups()
+                candidate.found[int(index), where] = float(value)
+        for index, value in enumerate(body_values[:len(found)]):
+            if value:
+                candidate.found[index, "body"] = float(value)
+        for index, value in enumerate(body_values[len(found):]):
+            if value:
+                candidate.pairs.add((index, "body"))
+        candidates.append(candidate)
+    return candidates, weights, total
+
+
+def _search_ids(found: list[Concept], excluded: list[str], query: str, limit: int,
+                offset: int) -> tuple[list[int], int]:
+    cap = max(COUNT_CAP, offset + limit)
+    pairs = phrase_pairs(found)
+    if settings.IS_POSTGRES:
+        candidates, weights, total = _pg_candidates(found, pairs, excluded, offset + limit)
+    else:
+        candidates, weights, total = _sqlite_candidates(found, pairs, excluded)
+    ranked = _ranked(candidates, found, weights, query)
+    return ranked[offset:offset + limit], MatchCount(max(total, len(ranked)), cap=cap)
 
 
 def _matches_anything(word: str) -> bool:
@@ -284,11 +541,11 @@ def search_pages(query: str, *, limit: int = 20, offset: int = 0) -> tuple[list[
     fuzzy: bool | str = fixed or False
     if fixed:
         found = concepts(fixed)
-    ids, total = _search_ids(found, excluded_words(query), limit, offset)
+    ids, total = _search_ids(found, excluded_words(query), query, limit, offset)
     if total == 0 and offset == 0:
         ids = _typo_ids(query, query_terms(query), limit)
         total, fuzzy = MatchCount(len(ids)), bool(ids)
-    terms = [word for alternatives in found for phrase in alternatives for word in phrase.split()]
+    terms = [word for concept in found for phrase in concept.phrases for word in phrase.split()]
     pages = _excerpts(ids, terms) if ids else {}
     topics = dict(Topic.choices)
     # Page.get_absolute_url for one sample slug, with each hit's slug put in its place: a
