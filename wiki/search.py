@@ -167,7 +167,7 @@ class Candidate:
     """What the database says about one matching page."""
 
     page_id: int
-    is_easy_read: bool = False
+    easy_read_of: int | None = None  # on an Easy Read page: its standard page
     # (concept index, field) -> 1.0 for the word as typed, SYNONYM_SHARE for a synonym
     found: dict[tuple[int, str], float] = dataclass_field(default_factory=dict)
     pairs: set[tuple[int, str]] = dataclass_field(default_factory=set)  # (pair index, field)
@@ -206,7 +206,7 @@ def score(candidate: Candidate, found: list[Concept], weights: list[float], best
     total += sum(pair_weight * PAIR_WEIGHTS[where] for _, where in candidate.pairs)
     if best_body_rank > 0:
         total += BODY_RANK_WEIGHT * candidate.body_rank / best_body_rank
-    if candidate.is_easy_read and not wants_easy_read:
+    if candidate.easy_read_of and not wants_easy_read:
         total -= EASY_READ_PENALTY
     return total
 
@@ -219,8 +219,17 @@ def wants_easy_read(query: str) -> bool:
 def _ranked(candidates: list[Candidate], found: list[Concept], weights: list[float], query: str) -> list[int]:
     best = max((candidate.body_rank for candidate in candidates), default=0.0)
     easy = wants_easy_read(query)
-    return [candidate.page_id for candidate in sorted(
+    ranked = [candidate.page_id for candidate in sorted(
         candidates, key=lambda candidate: (-score(candidate, found, weights, best, easy), candidate.page_id))]
+    if easy:
+        return ranked
+    # However well it matches, an Easy Read page comes straight after its standard page.
+    for candidate in candidates:
+        standard = candidate.easy_read_of
+        if standard in ranked and ranked.index(candidate.page_id) < ranked.index(standard):
+            ranked.remove(candidate.page_id)
+            ranked.insert(ranked.index(standard) + 1, candidate.page_id)
+    return ranked
 
 
 # --- SQLite: FTS5 ------------------------------------------------------------------------------------------
@@ -281,7 +290,7 @@ def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[st
         for pk, title, summary, partner in Page.objects.filter(pk__in=list(candidates)).values_list(
                 "pk", "title", "summary", "easy_read_of"):
             candidate = candidates[pk]
-            candidate.title, candidate.summary, candidate.is_easy_read = title, summary, partner is not None
+            candidate.title, candidate.summary, candidate.easy_read_of = title, summary, partner
     return list(candidates.values()), concept_weights(counts, pages), len(candidates)
 
 
@@ -388,7 +397,7 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
                 SELECT page_id, {", ".join(head_columns)} FROM head
                 UNION ALL
                 SELECT page_id, {", ".join("0" for _ in head_columns)} FROM tail)
-            SELECT candidates.*, page.easy_read_of_id IS NOT NULL, page.title, page.summary, {", ".join(bodies)},
+            SELECT candidates.*, page.easy_read_of_id, page.title, page.summary, {", ".join(bodies)},
                    ts_rank(body_vector, to_tsquery('english', %(strict)s), 1)
               FROM candidates
               JOIN (SELECT page_id, ts_filter(search_vector, '{{c}}') AS body_vector FROM wiki_pagesearch
@@ -399,8 +408,8 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
     for row in rows:
         page_id, *values = row
         head_values, values = values[:len(head_columns)], values[len(head_columns):]
-        is_easy_read, title, summary, *body_values, body_rank = values
-        candidate = Candidate(page_id, is_easy_read=is_easy_read, body_rank=float(body_rank), title=title,
+        easy_read_of, title, summary, *body_values, body_rank = values
+        candidate = Candidate(page_id, easy_read_of=easy_read_of, body_rank=float(body_rank), title=title,
                               summary=summary)
         for column, value in zip(head_columns, head_values, strict=True):
             if value and column.startswith("pair_"):
