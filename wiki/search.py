@@ -1,6 +1,7 @@
 """Guide search: PostgreSQL full text (english) with trigram for typos; SQLite FTS5."""
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ def index_page(page: Page) -> None:
 # Past this many matches a search says "more than 1,000" instead of counting them all:
 # counting every page that has a common word costs as much as the rest of the search.
 COUNT_CAP = 1000
+# Pages with a concept are counted up to this many, for its weight (concept_weights).
+COMMON = 1000
 # Snippets come from a window of the body around the first match, never the whole body.
 SNIPPET_BEFORE = 300
 SNIPPET_CHARS = 800
@@ -179,11 +182,15 @@ class Candidate:
 def content_words(text: str, found: list[Concept]) -> int:
     """How many words a title or summary has, stop words left out and each of the query's
     phrases counted as one word: a short title that is all about the query beats a long one."""
-    text = " ".join(_words(text))
-    for phrase in sorted({phrase for concept in found for phrase in concept.phrases if " " in phrase},
-                         key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(phrase)}\b", "x", text)
+    text = _phrase_pattern(tuple(phrase for concept in found for phrase in concept.phrases)).sub(
+        "x", " ".join(_words(text)))
     return sum(1 for word in text.split() if word not in STOPWORDS)
+
+
+@functools.lru_cache(maxsize=64)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    longest_first = sorted({phrase for phrase in phrases if " " in phrase}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b" if longest_first else r"(?!)")
 
 
 def _length_factor(words: int, typical: float) -> float:
@@ -192,14 +199,18 @@ def _length_factor(words: int, typical: float) -> float:
 
 
 def concept_weights(document_counts: list[int], pages: int) -> list[float]:
+    """Each concept's weight from how many pages have it, counted up to COMMON + 1 (past that,
+    a word is common, and counting every page that has it would cost more than the search)."""
+    document_counts = [min(count, COMMON + 1) for count in document_counts]
     return [math.log(1 + max(pages, count, 1) / max(count, 1)) for count in document_counts]
 
 
 def score(candidate: Candidate, found: list[Concept], weights: list[float], best_body_rank: float,
           wants_easy_read: bool) -> float:
-    lengths = {"title": _length_factor(content_words(candidate.title, found), TYPICAL_WORDS["title"]),
-               "summary": _length_factor(content_words(candidate.summary, found), TYPICAL_WORDS["summary"]),
-               "body": 1.0}
+    lengths = {"body": 1.0}
+    for where, text in (("title", candidate.title), ("summary", candidate.summary)):
+        if any(field == where for _, field in candidate.found):
+            lengths[where] = _length_factor(content_words(text, found), TYPICAL_WORDS[where])
     total = sum(weights[index] * FIELD_WEIGHTS[where] * share * lengths[where]
                 for (index, where), share in candidate.found.items())
     pair_weight = sum(weights) / len(weights) if weights else 0.0
@@ -304,8 +315,8 @@ def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[st
 #   the search_vector GIN index without reading any vector);
 # only these candidates' bodies are read, once each. With fewer matches than that (every
 # search on a site of a few hundred guides) the candidates are every match, as on SQLite.
-HEAD = 100
-TAIL = 100
+HEAD = 40
+TAIL = 40
 
 
 def _pg_phrase(text: str, *, label: str = "", loose: bool = False) -> str:
@@ -322,102 +333,115 @@ def _pg_any(phrases, *, label: str = "", loose: bool = False) -> str:
 
 
 def _pg_shares(vector: str, concept: Concept, label: str, name: str, params: dict) -> str:
-    """1 where the vector has the concept as typed, SYNONYM_SHARE where it has a synonym, else 0."""
-    params[f"{name}_typed"] = _pg_any([concept.typed], label=label)
+    """SQL for 1 where the vector has the concept as typed, SYNONYM_SHARE where it has a synonym, else 0."""
     params[f"{name}_any"] = _pg_any(concept.phrases, label=label)
+    if not concept.synonyms:
+        return f"({vector} @@ to_tsquery('english', %({name}_any)s))::int"
+    params[f"{name}_typed"] = _pg_any([concept.typed], label=label)
     return (f"CASE WHEN {vector} @@ to_tsquery('english', %({name}_typed)s) THEN 1.0 "
             f"WHEN {vector} @@ to_tsquery('english', %({name}_any)s) THEN {SYNONYM_SHARE} ELSE 0 END")
 
 
-def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int):
-    loose = " | ".join(_pg_any(concept.phrases, loose=True) for concept in found)
-    params: dict = {"any": f"({loose})", "head": max(HEAD, want), "tail": TAIL,
-                    "strict": " | ".join(_pg_any(concept.phrases) for concept in found), "cap": COUNT_CAP + 1}
+def _pg_counts(found: list[Concept], excluding: str, params: dict) -> tuple[int, list[int], int]:
+    """Live pages, pages with each concept, and matches (counted up to the cap). The GIN index
+    answers each without reading a vector."""
     counts = []
     for index, concept in enumerate(found):
         params[f"count{index}"] = _pg_any(concept.phrases, loose=True)
-        counts.append(f"(SELECT count(*) FROM wiki_pagesearch "  # noqa: S608 - names we made
-                      f"WHERE search_vector @@ to_tsquery('english', %(count{index})s))")
+        counts.append(f"(SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch "  # noqa: S608 - names we made
+                      f"WHERE search_vector @@ to_tsquery('english', %(count{index})s) LIMIT %(common)s) AS c)")
+    # One concept and nothing excluded: the matches are the pages with that concept.
+    alone = len(found) == 1 and not excluding and params["cap"] <= params["common"]
+    total = "NULL" if alone else f"""(SELECT count(*) FROM (
+        SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ to_tsquery('english', %(any)s) {excluding}
+         LIMIT %(cap)s) AS m)"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT count(*) FROM wiki_pagesearch), {', '.join(counts)}, {total}",  # noqa: S608
+                       params)
+        pages, *counts, matches = cursor.fetchone()
+    return pages, counts, counts[0] if matches is None else matches
+
+
+def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int, cap: int):
+    params: dict = {"any": " | ".join(_pg_any(concept.phrases, loose=True) for concept in found),
+                    "every": " & ".join(_pg_any(concept.phrases, loose=True) for concept in found),
+                    "strict": " | ".join(_pg_any(concept.phrases) for concept in found),
+                    "head": max(HEAD, want + HEAD // 2), "tail": TAIL, "cap": cap + 1, "common": COMMON + 1}
     excluding = ""
     if excluded:
         params["excluded"] = " | ".join(excluded)
         excluding = "AND NOT search_vector @@ to_tsquery('english', %(excluded)s)"
     # Only names and numbers made here go into the SQL text; the query's words are parameters.
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
-            SELECT (SELECT count(*) FROM wiki_pagesearch), {", ".join(counts)},
-                   (SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch
-                     WHERE search_vector @@ to_tsquery('english', %(any)s) {excluding} LIMIT %(cap)s) AS m)""",  # noqa: S608
-                       params)
-        pages, *counts, total = cursor.fetchone()
-        if not total:
-            return [], concept_weights(counts, pages), 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The planner does not count the cost of reading a vector out of line, so it likes to
+            # read every page's vector rather than ask the GIN indexes: sequential scans are off
+            # (and JIT with them) for this transaction only.
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
+        pages, counts, total = _pg_counts(found, excluding, params)
         weights = concept_weights(counts, pages)
+        if not total:
+            return [], weights, 0
         heads, prescore = [], []
         for index, concept in enumerate(found):
             for where, label in (("title", "A"), ("summary", "B")):
-                heads.append(f"{_pg_shares('rank_vector', concept, label, f'{where}{index}', params)} "
-                             f"AS {where}{index}")
+                heads.append((f"{where}{index}", _pg_shares("rank_vector", concept, label, f"{where}{index}", params)))
                 prescore.append(f"{weights[index] * FIELD_WEIGHTS[where]!r} * {where}{index}")
         pair_weight = sum(weights) / len(weights)
         for index, pair in enumerate(pairs):
             for where, label in (("title", "A"), ("summary", "B")):
                 params[f"pair_{where}{index}"] = _pg_phrase(pair, label=label)
-                heads.append(f"(rank_vector @@ to_tsquery('english', %(pair_{where}{index})s))::int "
-                             f"AS pair_{where}{index}")
+                heads.append((f"pair_{where}{index}",
+                              f"(rank_vector @@ to_tsquery('english', %(pair_{where}{index})s))::int"))
                 prescore.append(f"{pair_weight * PAIR_WEIGHTS[where]!r} * pair_{where}{index}")
         bodies = [_pg_shares("body_vector", concept, "", f"body{index}", params) for index, concept in enumerate(found)]
         for index, pair in enumerate(pairs):
             params[f"pair_body{index}"] = _pg_phrase(pair)
             bodies.append(f"(body_vector @@ to_tsquery('english', %(pair_body{index})s))::int")
-        head_columns = [column.rsplit(" AS ", 1)[1] for column in heads]
-        every = "AND search_vector @@ to_tsquery('english', %(every)s)"
-        params["every"] = " & ".join(_pg_any(concept.phrases, loose=True) for concept in found)
-        # The body is read once per candidate (ts_filter makes it a value of its own; OFFSET 0
-        # keeps it from being read again for each concept).
-        cursor.execute(f"""
-            WITH head AS (
-                SELECT * FROM (
-                    SELECT page_id, {", ".join(heads)} FROM wiki_pagesearch
-                     WHERE rank_vector @@ to_tsquery('english', %(any)s) {excluding} OFFSET 0) AS matched
-                 ORDER BY {" + ".join(prescore)} DESC, page_id LIMIT %(head)s),
-            tail AS (
-                SELECT DISTINCT ON (page_id) page_id FROM (
-                    (SELECT page_id, 0 AS part FROM wiki_pagesearch
-                      WHERE search_vector @@ to_tsquery('english', %(any)s) {every if len(found) > 1 else ""}
-                        AND NOT rank_vector @@ to_tsquery('english', %(any)s) {excluding}
-                      ORDER BY page_id + 0 LIMIT %(tail)s)
-                    UNION ALL
-                    (SELECT page_id, 1 FROM wiki_pagesearch
-                      WHERE search_vector @@ to_tsquery('english', %(any)s)
-                        AND NOT rank_vector @@ to_tsquery('english', %(any)s) {excluding}
-                      ORDER BY page_id + 0 LIMIT %(tail)s)
-                ) AS body_only ORDER BY page_id, part),
-            candidates AS (
-                SELECT page_id, {", ".join(head_columns)} FROM head
-                UNION ALL
-                SELECT page_id, {", ".join("0" for _ in head_columns)} FROM tail)
-            SELECT candidates.*, page.easy_read_of_id, page.title, page.summary, {", ".join(bodies)},
-                   ts_rank(body_vector, to_tsquery('english', %(strict)s), 1)
-              FROM candidates
-              JOIN (SELECT page_id, ts_filter(search_vector, '{{c}}') AS body_vector FROM wiki_pagesearch
-                     WHERE page_id IN (SELECT page_id FROM candidates) OFFSET 0) AS bodies USING (page_id)
-              JOIN wiki_page AS page ON page.id = candidates.page_id""", params)  # noqa: S608
-        rows = cursor.fetchall()
+        columns = [name for name, _ in heads]
+        # The first TAIL matches the index hands back (in the table's order), those with every
+        # concept first, are ranked too: a page whose body has every concept may beat the head.
+        first = """(SELECT page_id, {part} AS part FROM wiki_pagesearch
+                      WHERE search_vector @@ to_tsquery('english', %({query})s) {excluding} LIMIT %(tail)s)"""
+        tail = first.format(part=1, query="any", excluding=excluding)
+        if len(found) > 1:
+            tail = f"{first.format(part=0, query='every', excluding=excluding)} UNION ALL {tail}"
+        # Each candidate's body vector is read once: ts_filter makes it a value of its own, and
+        # OFFSET 0 keeps the planner from folding it back into each concept's test.
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                WITH head AS (
+                    SELECT page_id FROM (
+                        SELECT page_id, {", ".join(f"{sql} AS {name}" for name, sql in heads)}
+                          FROM wiki_pagesearch
+                         WHERE rank_vector @@ to_tsquery('english', %(any)s) {excluding} OFFSET 0) AS matched
+                     ORDER BY {" + ".join(prescore)} DESC, page_id LIMIT %(head)s),
+                candidates AS (
+                    SELECT page_id FROM head UNION SELECT page_id FROM ({tail}) AS body_only)
+                SELECT candidates.page_id, {", ".join(sql for _, sql in heads)},
+                       page.easy_read_of_id, page.title, page.summary, {", ".join(bodies)},
+                       ts_rank(body_vector, to_tsquery('english', %(strict)s), 1)
+                  FROM candidates,
+                       LATERAL (SELECT rank_vector, ts_filter(search_vector, '{{c}}') AS body_vector
+                                  FROM wiki_pagesearch
+                                 WHERE wiki_pagesearch.page_id = candidates.page_id OFFSET 0) AS vectors,
+                       LATERAL (SELECT easy_read_of_id, title, summary FROM wiki_page
+                                 WHERE wiki_page.id = candidates.page_id OFFSET 0) AS page""", params)  # noqa: S608
+            rows = cursor.fetchall()
+    # What each head column says: (is a pair, (index, field)).
+    meanings = [(bool(kind), (int(index), where)) for kind, where, index in
+                (re.fullmatch(r"(pair_)?([a-z]+)(\d+)", name).groups() for name in columns)]
     candidates = []
-    for row in rows:
-        page_id, *values = row
-        head_values, values = values[:len(head_columns)], values[len(head_columns):]
-        easy_read_of, title, summary, *body_values, body_rank = values
+    for page_id, *values in rows:
+        head_values = values[:len(columns)]
+        easy_read_of, title, summary, *body_values, body_rank = values[len(columns):]
         candidate = Candidate(page_id, easy_read_of=easy_read_of, body_rank=float(body_rank), title=title,
                               summary=summary)
-        for column, value in zip(head_columns, head_values, strict=True):
-            if value and column.startswith("pair_"):
-                where, index = re.fullmatch(r"pair_([a-z]+)(\d+)", column).groups()
-                candidate.pairs.add((int(index), where))
+        for (is_pair, key), value in zip(meanings, head_values, strict=True):
+            if value and is_pair:
+                candidate.pairs.add(key)
             elif value:
-                where, index = re.fullmatch(r"([a-z]+)(\d+)", column).groups()
-                candidate.found[int(index), where] = float(value)
+                candidate.found[key] = float(value)
         for index, value in enumerate(body_values[:len(found)]):
             if value:
                 candidate.found[index, "body"] = float(value)
@@ -433,7 +457,7 @@ def _search_ids(found: list[Concept], excluded: list[str], query: str, limit: in
     cap = max(COUNT_CAP, offset + limit)
     pairs = phrase_pairs(found)
     if settings.IS_POSTGRES:
-        candidates, weights, total = _pg_candidates(found, pairs, excluded, offset + limit)
+        candidates, weights, total = _pg_candidates(found, pairs, excluded, offset + limit, cap)
     else:
         candidates, weights, total = _sqlite_candidates(found, pairs, excluded)
     ranked = _ranked(candidates, found, weights, query)
