@@ -2,6 +2,7 @@
 
 import difflib
 import functools
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -222,6 +223,13 @@ def score(candidate: Candidate, found: list[Concept], weights: list[float], best
     return total
 
 
+def _prescore(candidate: Candidate, weights: list[float]) -> float:
+    """The title and summary part of `score`, before their lengths: what picks the head."""
+    pair_weight = sum(weights) / len(weights) if weights else 0.0
+    return (sum(weights[index] * FIELD_WEIGHTS[where] * share for (index, where), share in candidate.found.items())
+            + sum(pair_weight * PAIR_WEIGHTS[where] for _, where in candidate.pairs))
+
+
 def wants_easy_read(query: str) -> bool:
     words = _words(query)
     return all(word in words for word in EASY_READ_WORDS)
@@ -257,52 +265,92 @@ def _fts5_any(phrases, *, loose: bool = False) -> str:
     return "(" + " OR ".join(_fts5_phrase(phrase, loose=loose) for phrase in phrases) + ")"
 
 
-def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[str]):
-    match = " OR ".join(_fts5_any(concept.phrases, loose=True) for concept in found)
-    match = f"({match})" + "".join(f' NOT "{word}"' for word in excluded)
-    statements, labels = [], []
+def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int, cap: int):
+    """The same candidates, found the same way, as _pg_candidates, in two statements.
+
+    Never `rowid IN (...)` beside MATCH: FTS5 then expands a prefix ("care"*) once per rowid,
+    which costs far more than reading each list once and keeping the candidates' rows here."""
+    excluding = "".join(f' NOT "{word}"' for word in excluded)
+    match = "(" + " OR ".join(_fts5_any(concept.phrases, loose=True) for concept in found) + ")"
+    every = "(" + " AND ".join(_fts5_any(concept.phrases, loose=True) for concept in found) + ")"
+    strict = " OR ".join(_fts5_any(concept.phrases) for concept in found)
+    count = "(SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s))"
+    counted = [(_fts5_any(concept.phrases, loose=True), COMMON + 1) for concept in found]
+    counted.append((match + excluding, cap + 1))
+    # What each page has where: (statement, is a pair, (index, field), share); the tail's
+    # statements (the first TAIL matches in page order, every concept first) and the body's rank.
+    statements: list[tuple[str, bool, tuple, float]] = []
     for index, concept in enumerate(found):
         for where in FIELDS:
-            for kind, phrases in (("typed", [concept.typed]), ("any", concept.phrases)):
-                statements.append(f"{{{where}}} : {_fts5_any(phrases)}")
-                labels.append(("concept", index, where, kind))
-        statements.append(_fts5_any(concept.phrases, loose=True))
-        labels.append(("count", index, None, None))
+            for share, phrases in _shares(concept):
+                statements.append((f"{{{where}}} : {_fts5_any(phrases)}", False, (index, where), share))
     for index, pair in enumerate(pairs):
-        for where in PAIR_WEIGHTS:
-            statements.append(f'{{{where}}} : "{pair}"')
-            labels.append(("pair", index, where, None))
-    union = " UNION ALL ".join(
-        f"SELECT {number}, rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s"  # noqa: S608 - a number
-        for number in range(len(statements)))
+        for where in FIELDS:
+            statements.append((f'{{{where}}} : "{pair}"', True, (index, where), 1.0))
+    selects = [f"SELECT {number}, rowid, 0 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s"  # noqa: S608 - a number
+               for number in range(len(statements))]
+    params = [text for text, *_ in statements]
+    for expression in ([every] if len(found) > 1 else []) + [match]:
+        selects.append("SELECT -1, rowid, 0 FROM (SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
+                       "LIMIT %s)")
+        params += [expression + excluding, TAIL]
+    selects.append("SELECT -2, rowid, bm25(wiki_page_fts, 0.0, 0.0, 1.0) FROM wiki_page_fts "
+                   "WHERE wiki_page_fts MATCH %s")
+    params.append(f"{{body}} : ({strict})")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid, bm25(wiki_page_fts, 0.0, 0.0, 1.0) FROM wiki_page_fts "
-                       "WHERE wiki_page_fts MATCH %s", [match])
-        candidates = {rowid: Candidate(rowid, body_rank=-rank) for rowid, rank in cursor.fetchall()}
-        cursor.execute(union, statements)
+        counting = "SELECT (SELECT count(*) FROM wiki_page_fts_docsize), " + ", ".join([count] * len(counted))  # noqa: S608
+        cursor.execute(counting, [value for pair in counted for value in pair])
+        pages, *counts, total = cursor.fetchone()
+        weights = concept_weights(counts, pages)
+        if not total:
+            return [], weights, 0
+        cursor.execute(" UNION ALL ".join(selects), params)  # noqa: S608 - numbers and placeholders
         rows = cursor.fetchall()
-        cursor.execute("SELECT count(*) FROM wiki_page WHERE retired_at IS NULL")
-        pages = cursor.fetchone()[0]
-    counts = [0] * len(found)
-    for number, rowid in rows:
-        what, index, where, kind = labels[number]
-        if what == "count":
-            counts[index] += 1
+    excluded_ids = set()
+    if excluded:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s",
+                           [" OR ".join(f'"{word}"' for word in excluded)])
+            excluded_ids = {rowid for (rowid,) in cursor.fetchall()}
+    pages_found: dict[int, Candidate] = {}
+    tail, ranks = [], {}
+    for number, rowid, rank in rows:
+        if rowid in excluded_ids:
             continue
-        candidate = candidates.get(rowid)
-        if candidate is None:
-            continue
-        if what == "pair":
-            candidate.pairs.add((index, where))
+        if number == -1:
+            tail.append(rowid)
+        elif number == -2:
+            ranks[rowid] = -rank
         else:
-            share = 1.0 if kind == "typed" else SYNONYM_SHARE
-            candidate.found[index, where] = max(share, candidate.found.get((index, where), 0.0))
-    if candidates:
-        for pk, title, summary, partner in Page.objects.filter(pk__in=list(candidates)).values_list(
-                "pk", "title", "summary", "easy_read_of"):
-            candidate = candidates[pk]
-            candidate.title, candidate.summary, candidate.easy_read_of = title, summary, partner
-    return list(candidates.values()), concept_weights(counts, pages), len(candidates)
+            _, is_pair, key, share = statements[number]
+            _note(pages_found.setdefault(rowid, Candidate(rowid)), is_pair, key, share)
+    # The head: the best title and summary matches, by the title and summary part of the score.
+    head = heapq.nsmallest(max(HEAD, want + HEAD // 2),
+                           (candidate for candidate in pages_found.values()
+                            if any(where != "body" for _, where in [*candidate.found, *candidate.pairs])),
+                           key=lambda candidate: (-_prescore(candidate, weights), candidate.page_id))
+    chosen = list(dict.fromkeys([candidate.page_id for candidate in head] + tail))
+    candidates = {rowid: pages_found.get(rowid) or Candidate(rowid) for rowid in chosen}
+    for rowid, candidate in candidates.items():
+        candidate.body_rank = ranks.get(rowid, 0.0)
+    for pk, title, summary, partner in Page.objects.filter(pk__in=chosen).values_list(
+            "pk", "title", "summary", "easy_read_of"):
+        candidate = candidates[pk]
+        candidate.title, candidate.summary, candidate.easy_read_of = title, summary, partner
+    return list(candidates.values()), weights, total
+
+
+def _shares(concept: Concept) -> list[tuple[float, list[str]]]:
+    """What a field having the word as typed counts, and having any of its phrases."""
+    typed = (1.0, [concept.typed])
+    return [typed, (SYNONYM_SHARE, list(concept.phrases))] if concept.synonyms else [typed]
+
+
+def _note(candidate: Candidate, is_pair: bool, key: tuple[int, str], share: float) -> None:
+    if is_pair:
+        candidate.pairs.add(key)
+    else:
+        candidate.found[key] = max(share, candidate.found.get(key, 0.0))
 
 
 # --- PostgreSQL: full text ---------------------------------------------------------------------------------
@@ -342,24 +390,24 @@ def _pg_shares(vector: str, concept: Concept, label: str, name: str, params: dic
             f"WHEN {vector} @@ to_tsquery('english', %({name}_any)s) THEN {SYNONYM_SHARE} ELSE 0 END")
 
 
-def _pg_counts(found: list[Concept], excluding: str, params: dict) -> tuple[int, list[int], int]:
-    """Live pages, pages with each concept, and matches (counted up to the cap). The GIN index
-    answers each without reading a vector."""
-    counts = []
+def _pg_stats(found: list[Concept], excluding: str, params: dict) -> str:
+    """SQL for one row: live pages, pages with each concept (up to COMMON + 1), matches (up to the
+    cap), and each concept's weight worked out as concept_weights does. The GIN index answers
+    each count without reading a vector."""
+    counts, weights = [], []
     for index, concept in enumerate(found):
         params[f"count{index}"] = _pg_any(concept.phrases, loose=True)
         counts.append(f"(SELECT count(*) FROM (SELECT 1 FROM wiki_pagesearch "  # noqa: S608 - names we made
-                      f"WHERE search_vector @@ to_tsquery('english', %(count{index})s) LIMIT %(common)s) AS c)")
+                      f"WHERE search_vector @@ to_tsquery('english', %(count{index})s) LIMIT %(common)s) AS c)"
+                      f" AS c{index}")
+        weights.append(f"ln(1 + greatest(pages, c{index}, 1)::float8 / greatest(c{index}, 1)) AS w{index}")
     # One concept and nothing excluded: the matches are the pages with that concept.
     alone = len(found) == 1 and not excluding and params["cap"] <= params["common"]
-    total = "NULL" if alone else f"""(SELECT count(*) FROM (
+    total = "c0" if alone else f"""(SELECT count(*) FROM (
         SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ to_tsquery('english', %(any)s) {excluding}
          LIMIT %(cap)s) AS m)"""  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT count(*) FROM wiki_pagesearch), {', '.join(counts)}, {total}",  # noqa: S608
-                       params)
-        pages, *counts, matches = cursor.fetchone()
-    return pages, counts, counts[0] if matches is None else matches
+    return f"""SELECT *, {", ".join(weights)}, {total} AS total FROM (
+        SELECT (SELECT count(*) FROM wiki_pagesearch) AS pages, {", ".join(counts)}) AS counted"""  # noqa: S608
 
 
 def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int, cap: int):
@@ -371,6 +419,18 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
     if excluded:
         params["excluded"] = " | ".join(excluded)
         excluding = "AND NOT search_vector @@ to_tsquery('english', %(excluded)s)"
+    heads, prescore = [], []
+    for index, concept in enumerate(found):
+        for where, label in (("title", "A"), ("summary", "B")):
+            heads.append((f"{where}{index}", _pg_shares("rank_vector", concept, label, f"{where}{index}", params)))
+            prescore.append(f"w{index} * {FIELD_WEIGHTS[where]!r} * {where}{index}")
+    pair_weight = f"({' + '.join(f'w{index}' for index in range(len(found)))}) / {len(found)}"
+    for index, pair in enumerate(pairs):
+        for where, label in (("title", "A"), ("summary", "B")):
+            params[f"pair_{where}{index}"] = _pg_phrase(pair, label=label)
+            heads.append((f"pair_{where}{index}",
+                          f"(rank_vector @@ to_tsquery('english', %(pair_{where}{index})s))::int"))
+            prescore.append(f"{pair_weight} * {PAIR_WEIGHTS[where]!r} * pair_{where}{index}")
     # Only names and numbers made here go into the SQL text; the query's words are parameters.
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -378,22 +438,6 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
             # read every page's vector rather than ask the GIN indexes: sequential scans are off
             # (and JIT with them) for this transaction only.
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
-        pages, counts, total = _pg_counts(found, excluding, params)
-        weights = concept_weights(counts, pages)
-        if not total:
-            return [], weights, 0
-        heads, prescore = [], []
-        for index, concept in enumerate(found):
-            for where, label in (("title", "A"), ("summary", "B")):
-                heads.append((f"{where}{index}", _pg_shares("rank_vector", concept, label, f"{where}{index}", params)))
-                prescore.append(f"{weights[index] * FIELD_WEIGHTS[where]!r} * {where}{index}")
-        pair_weight = sum(weights) / len(weights)
-        for index, pair in enumerate(pairs):
-            for where, label in (("title", "A"), ("summary", "B")):
-                params[f"pair_{where}{index}"] = _pg_phrase(pair, label=label)
-                heads.append((f"pair_{where}{index}",
-                              f"(rank_vector @@ to_tsquery('english', %(pair_{where}{index})s))::int"))
-                prescore.append(f"{pair_weight * PAIR_WEIGHTS[where]!r} * pair_{where}{index}")
         bodies = [_pg_shares("body_vector", concept, "", f"body{index}", params) for index, concept in enumerate(found)]
         for index, pair in enumerate(pairs):
             params[f"pair_body{index}"] = _pg_phrase(pair)
@@ -410,18 +454,21 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
         # OFFSET 0 keeps the planner from folding it back into each concept's test.
         with connection.cursor() as cursor:
             cursor.execute(f"""
-                WITH head AS (
+                WITH stats AS MATERIALIZED ({_pg_stats(found, excluding, params)}),
+                head AS (
                     SELECT page_id FROM (
                         SELECT page_id, {", ".join(f"{sql} AS {name}" for name, sql in heads)}
                           FROM wiki_pagesearch
-                         WHERE rank_vector @@ to_tsquery('english', %(any)s) {excluding} OFFSET 0) AS matched
+                         WHERE rank_vector @@ to_tsquery('english', %(any)s) {excluding} OFFSET 0) AS matched,
+                         stats
                      ORDER BY {" + ".join(prescore)} DESC, page_id LIMIT %(head)s),
                 candidates AS (
                     SELECT page_id FROM head UNION SELECT page_id FROM ({tail}) AS body_only)
-                SELECT candidates.page_id, {", ".join(sql for _, sql in heads)},
+                SELECT stats.pages, {", ".join(f"stats.c{index}" for index in range(len(found)))}, stats.total,
+                       candidates.page_id, {", ".join(sql for _, sql in heads)},
                        page.easy_read_of_id, page.title, page.summary, {", ".join(bodies)},
                        ts_rank(body_vector, to_tsquery('english', %(strict)s), 1)
-                  FROM candidates,
+                  FROM stats, candidates,
                        LATERAL (SELECT rank_vector, ts_filter(search_vector, '{{c}}') AS body_vector
                                   FROM wiki_pagesearch
                                  WHERE wiki_pagesearch.page_id = candidates.page_id OFFSET 0) AS vectors,
@@ -431,8 +478,14 @@ def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], 
     # What each head column says: (is a pair, (index, field)).
     meanings = [(bool(kind), (int(index), where)) for kind, where, index in
                 (re.fullmatch(r"(pair_)?([a-z]+)(\d+)", name).groups() for name in columns)]
+    if not rows:
+        return [], [], 0
+    pages, *counts = rows[0][:len(found) + 1]
+    total = rows[0][len(found) + 1]
+    weights = concept_weights(counts, pages)
     candidates = []
-    for page_id, *values in rows:
+    for row in rows:
+        page_id, *values = row[len(found) + 2:]
         head_values = values[:len(columns)]
         easy_read_of, title, summary, *body_values, body_rank = values[len(columns):]
         candidate = Candidate(page_id, easy_read_of=easy_read_of, body_rank=float(body_rank), title=title,
@@ -459,7 +512,7 @@ def _search_ids(found: list[Concept], excluded: list[str], query: str, limit: in
     if settings.IS_POSTGRES:
         candidates, weights, total = _pg_candidates(found, pairs, excluded, offset + limit, cap)
     else:
-        candidates, weights, total = _sqlite_candidates(found, pairs, excluded)
+        candidates, weights, total = _sqlite_candidates(found, pairs, excluded, offset + limit, cap)
     ranked = _ranked(candidates, found, weights, query)
     return ranked[offset:offset + limit], MatchCount(max(total, len(ranked)), cap=cap)
 
