@@ -401,13 +401,17 @@ def _pg_stats(found: list[Concept], excluding: str, params: dict) -> str:
                       f"WHERE search_vector @@ to_tsquery('english', %(count{index})s) LIMIT %(common)s) AS c)"
                       f" AS c{index}")
         weights.append(f"ln(1 + greatest(pages, c{index}, 1)::float8 / greatest(c{index}, 1)) AS w{index}")
-    # One concept and nothing excluded: the matches are the pages with that concept.
+    # One concept and nothing excluded: the matches are the pages with that concept. A concept
+    # past the cap puts the matches past it too, and then they need no counting.
     alone = len(found) == 1 and not excluding and params["cap"] <= params["common"]
-    total = "c0" if alone else f"""(SELECT count(*) FROM (
+    most = f"greatest({', '.join(f'c{index}' for index in range(len(found)))})"
+    total = "c0" if alone else f"""CASE WHEN {most} >= %(cap)s AND %(cap)s <= %(common)s THEN {most} ELSE (
+        SELECT count(*) FROM (
         SELECT 1 FROM wiki_pagesearch WHERE search_vector @@ to_tsquery('english', %(any)s) {excluding}
-         LIMIT %(cap)s) AS m)"""  # noqa: S608
+         LIMIT %(cap)s) AS m) END"""  # noqa: S608
+    # OFFSET 0: each count runs once, not once for each place that uses it.
     return f"""SELECT *, {", ".join(weights)}, {total} AS total FROM (
-        SELECT (SELECT count(*) FROM wiki_pagesearch) AS pages, {", ".join(counts)}) AS counted"""  # noqa: S608
+        SELECT (SELECT count(*) FROM wiki_pagesearch) AS pages, {", ".join(counts)} OFFSET 0) AS counted"""  # noqa: S608
 
 
 def _pg_candidates(found: list[Concept], pairs: list[str], excluded: list[str], want: int, cap: int):
