@@ -165,6 +165,19 @@ BODY_RANK_WEIGHT = 0.5
 EASY_READ_PENALTY = 1.5
 FIELDS = tuple(FIELD_WEIGHTS)
 
+# A common word is in nearly every guide, and reading every match's body (PostgreSQL's
+# vectors are kept out of line; FTS5 expands a prefix per lookup) would cost more than the
+# rest of a search, so only a bounded set of candidates is scored, on both databases:
+# - the HEAD best pages whose title or summary match, by the title and summary part of the
+#   score (`_prescore`; PostgreSQL reads them from rank_vector, small and inline), and
+# - the first TAIL pages that match anywhere, those with every concept first, in the order the
+#   index hands them back (page order on SQLite, the table's order on PostgreSQL) without
+#   reading a page: a body with every concept may beat a title.
+# With fewer matches than that (every search of the starter guides, and any site of a few
+# hundred guides) the candidates are every match.
+HEAD = 40
+TAIL = 40
+
 
 @dataclass
 class Candidate:
@@ -354,17 +367,6 @@ def _note(candidate: Candidate, is_pair: bool, key: tuple[int, str], share: floa
 
 
 # --- PostgreSQL: full text ---------------------------------------------------------------------------------
-#
-# A common word is in nearly every guide, and reading a page's whole search vector (kept out
-# of line, TOAST) is most of a search's cost, so PostgreSQL ranks a bounded set:
-# - the HEAD best pages whose title or summary match (found and scored from rank_vector, small
-#   and inline, by the rank_vector GIN index), and
-# - up to TAIL pages that match in the body only, those with every concept first (found from
-#   the search_vector GIN index without reading any vector);
-# only these candidates' bodies are read, once each. With fewer matches than that (every
-# search on a site of a few hundred guides) the candidates are every match, as on SQLite.
-HEAD = 40
-TAIL = 40
 
 
 def _pg_phrase(text: str, *, label: str = "", loose: bool = False) -> str:
