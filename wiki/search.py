@@ -290,24 +290,26 @@ def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[st
     count = "(SELECT count(*) FROM (SELECT 1 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s LIMIT %s))"
     counted = [(_fts5_any(concept.phrases, loose=True), COMMON + 1) for concept in found]
     counted.append((match + excluding, cap + 1))
-    # What each page has where: (statement, is a pair, (index, field), share); the tail's
+    # What each page has where: (statement, is a pair, index, share), read once per statement
+    # (FTS5 keeps one list per word for every column): bm25 with one column weighted is not
+    # zero exactly where a phrase of the statement is in that column. Then the tail's
     # statements (the first TAIL matches in page order, every concept first) and the body's rank.
-    statements: list[tuple[str, bool, tuple, float]] = []
+    statements: list[tuple[str, bool, int, float]] = []
     for index, concept in enumerate(found):
-        for where in FIELDS:
-            for share, phrases in _shares(concept):
-                statements.append((f"{{{where}}} : {_fts5_any(phrases)}", False, (index, where), share))
+        for share, phrases in _shares(concept):
+            statements.append((_fts5_any(phrases), False, index, share))
     for index, pair in enumerate(pairs):
-        for where in FIELDS:
-            statements.append((f'{{{where}}} : "{pair}"', True, (index, where), 1.0))
-    selects = [f"SELECT {number}, rowid, 0 FROM wiki_page_fts WHERE wiki_page_fts MATCH %s"  # noqa: S608 - a number
+        statements.append((f'"{pair}"', True, index, 1.0))
+    in_field = ", ".join(f"bm25(wiki_page_fts, {', '.join('1.0' if other == where else '0.0' for other in FIELDS)})"
+                         for where in FIELDS)
+    selects = [f"SELECT {number}, rowid, {in_field} FROM wiki_page_fts WHERE wiki_page_fts MATCH %s"  # noqa: S608
                for number in range(len(statements))]
     params = [text for text, *_ in statements]
     for expression in ([every] if len(found) > 1 else []) + [match]:
-        selects.append("SELECT -1, rowid, 0 FROM (SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
+        selects.append("SELECT -1, rowid, 0, 0, 0 FROM (SELECT rowid FROM wiki_page_fts WHERE wiki_page_fts MATCH %s "
                        "LIMIT %s)")
         params += [expression + excluding, TAIL]
-    selects.append("SELECT -2, rowid, bm25(wiki_page_fts, 0.0, 0.0, 1.0) FROM wiki_page_fts "
+    selects.append("SELECT -2, rowid, 0, 0, bm25(wiki_page_fts, 0.0, 0.0, 1.0) FROM wiki_page_fts "
                    "WHERE wiki_page_fts MATCH %s")
     params.append(f"{{body}} : ({strict})")
     with connection.cursor() as cursor:
@@ -327,16 +329,19 @@ def _sqlite_candidates(found: list[Concept], pairs: list[str], excluded: list[st
             excluded_ids = {rowid for (rowid,) in cursor.fetchall()}
     pages_found: dict[int, Candidate] = {}
     tail, ranks = [], {}
-    for number, rowid, rank in rows:
+    for number, rowid, *in_fields in rows:
         if rowid in excluded_ids:
             continue
         if number == -1:
             tail.append(rowid)
         elif number == -2:
-            ranks[rowid] = -rank
+            ranks[rowid] = -in_fields[-1]
         else:
-            _, is_pair, key, share = statements[number]
-            _note(pages_found.setdefault(rowid, Candidate(rowid)), is_pair, key, share)
+            _, is_pair, index, share = statements[number]
+            candidate = pages_found.setdefault(rowid, Candidate(rowid))
+            for where, rank in zip(FIELDS, in_fields, strict=True):
+                if rank:
+                    _note(candidate, is_pair, (index, where), share)
     # The head: the best title and summary matches, by the title and summary part of the score.
     head = heapq.nsmallest(max(HEAD, want + HEAD // 2),
                            (candidate for candidate in pages_found.values()
