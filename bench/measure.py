@@ -7,7 +7,7 @@
 - Queries per request for each, through Django's test client, counted with
   CaptureQueriesContext: cold (empty cache) and warm.
 - Search: wiki.search.search_pages and forum.search.search_discussions timed in-process,
-  p50 and p95 over repeats, for a rare word, common words and a two-word query.
+  p50 and p95 over repeats, for a rare word, common words, a two-word query and a question.
 - That history, version and compare pages answer on a seeded page.
 """
 
@@ -146,7 +146,9 @@ def search_timings() -> dict:
     from wiki.search import search_pages
 
     word, pages_with_word = rare_word()
-    queries = {"rare": word, "budget": "budget", "care": "care", "two_words": "direct payments"}
+    # An everyday question too (issue 18): question words dropped, synonyms added, several concepts.
+    queries = {"rare": word, "budget": "budget", "care": "care", "two_words": "direct payments",
+               "question": "how do I employ a PA"}
     results = {}
     for label, query in queries.items():
         guides = timings(lambda query=query: search_pages(query, limit=20), SEARCH_REPEATS)

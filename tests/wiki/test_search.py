@@ -3,6 +3,7 @@
 import pytest
 
 from wiki import services
+from wiki.models import Page
 from wiki.search import search_pages
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +214,75 @@ def test_moderators_edit_the_synonyms(client, moderator, user, make_page):
     assert search_pages("logbook")[0][0].title == "Timesheets"
     response = client.post("/moderation/synonyms/", {"groups": "lonely"})
     assert response.status_code == 400 and "Line 1 needs at least two words" in response.content.decode()
+
+
+# --- ranking rules (issue 18): one scoring rule on both databases ---------------------------------------
+
+
+def test_an_easy_read_page_comes_after_its_standard_page_even_when_it_matches_better(make_page):
+    easy = make_page(title="Your care plan (Easy Read)", slug="care-plan-easy-read",
+                     summary="Your care plan, what a care plan is.", body="Your care plan.\n")
+    standard = make_page(title="Your care plan", slug="care-plan", summary="Why it matters.", body="Your plan.\n")
+    Page.objects.filter(pk=easy.pk).update(easy_read_of=standard)
+    hits, _, _ = search_pages("care plan")
+    assert [hit.url for hit in hits] == ["/wiki/care-plan/", "/wiki/care-plan-easy-read/"]
+
+
+def test_asking_for_easy_read_puts_the_easy_read_page_first(make_page):
+    standard = make_page(title="Your care plan", slug="care-plan", summary="A care plan.", body="Your care plan.\n")
+    easy = make_page(title="Your care plan (Easy Read)", slug="care-plan-easy-read", summary="A care plan.",
+                     body="Your care plan.\n")
+    Page.objects.filter(pk=easy.pk).update(easy_read_of=standard)
+    hits, _, _ = search_pages("care plan easy read")
+    assert hits[0].url == "/wiki/care-plan-easy-read/"
+
+
+def test_a_rare_word_weighs_more_than_a_word_every_guide_has(make_page):
+    make_page(title="Budget basics", slug="budget-basics", summary="About your budget.", body="A budget.\n")
+    make_page(title="Budget choices", slug="budget-choices", summary="Three choices.",
+              body="A notional budget is held by the NHS.\n")
+    for number in range(3):
+        make_page(title=f"Budget guide {number}", slug=f"budget-guide-{number}", summary="More.", body="Budget.\n")
+    hits, _, _ = search_pages("what is a notional budget")
+    assert hits[0].title == "Budget choices"
+
+
+def test_a_short_title_all_about_the_query_beats_a_longer_one(make_page):
+    make_page(title="PHB rules for people in England", slug="rules", summary="Rules.", body="Rules.\n")
+    make_page(title="Your PHB", slug="your-phb", summary="Rules.", body="Rules.\n")
+    hits, _, _ = search_pages("phb")
+    assert hits[0].title == "Your PHB"
+
+
+def test_a_short_word_finds_its_plural_but_not_longer_words(make_page):
+    make_page(title="Training for PAs", slug="training", summary="Courses.", body="Courses.\n")
+    make_page(title="Pay rates", slug="pay-rates", summary="Pay and page numbers.", body="Payslips.\n")
+    hits, total, _ = search_pages("pa")
+    assert total == 1 and hits[0].title == "Training for PAs"
+
+
+def test_words_typed_together_rank_pages_that_have_them_together(make_page):
+    make_page(title="Amounts one", slug="amounts-one", summary="Much holiday pay and money.", body="Text.\n")
+    make_page(title="Amounts two", slug="amounts-two", summary="Much money and holiday pay.", body="Text.\n")
+    hits, _, _ = search_pages("how much money")
+    assert hits[0].title == "Amounts two"
+
+
+def test_a_meaning_question_finds_the_glossary(make_page):
+    """Through the synonym group "mean, meaning, definition, glossary" (migration 0011)."""
+    make_page(title="Keeping records", slug="records", summary="Records to keep.",
+              body="Keep records of each direct payment.\n")
+    make_page(title="Glossary", slug="glossary", summary="Plain explanations.",
+              body="Direct payment (DP): money paid to you.\n")
+    hits, _, _ = search_pages("what does DP mean")
+    assert hits[0].title == "Glossary"
+
+
+def test_a_bounded_ranking_still_finds_a_body_match_with_every_word(make_page, monkeypatch):
+    """PostgreSQL reads only TAIL body-only matches: those with every concept come first."""
+    monkeypatch.setattr("wiki.search.TAIL", 2)
+    for number in range(4):
+        make_page(title=f"Page {number}", slug=f"page-{number}", summary="Nothing.", body="Our quokka.\n")
+    make_page(title="Page last", slug="page-last", summary="Nothing.", body="Our quokka and wallaby.\n")
+    hits, _, _ = search_pages("quokka wallaby")
+    assert hits[0].title == "Page last"

@@ -1,12 +1,14 @@
 """Search answers everyday questions: the guide a person wants is in the top 3 for 90% of them.
 
 The questions live in tests/data/search_questions.txt, with the guide a person asking would
-want. Runs on whichever database the suite uses (SQLite by default, PostgreSQL with DATABASE_URL).
+want. Runs on whichever database the suite uses (SQLite by default, PostgreSQL with DATABASE_URL);
+issue 18 asks for 90% on both, so run it on both.
 """
 
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from wiki.search import search_pages
 from wiki.starter import load_starter_guidance
@@ -28,8 +30,6 @@ def test_the_question_set_is_big_enough():
     assert len(questions()) >= 40
 
 
-@pytest.mark.xfail(reason="issue 18 is open: with the 11 new starter guides and the Easy Read pages the rate fell "
-                          "from 91.5% to 83% (ranking was tuned on the old guides)", strict=False)
 def test_the_wanted_guide_is_in_the_top_3_for_at_least_90_percent(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         load_starter_guidance()
@@ -39,5 +39,6 @@ def test_the_wanted_guide_is_in_the_top_3_for_at_least_90_percent(django_capture
         if f"/wiki/{slug}/" not in [hit.url for hit in hits]:
             misses.append(f"{question!r}: wanted {slug}, got {[hit.url for hit in hits]}")
     rate = 1 - len(misses) / len(questions())
-    print(f"\ntop-3 rate {rate:.1%} over {len(questions())} questions")
-    assert rate >= 0.9, f"top-3 rate {rate:.0%}; misses:\n" + "\n".join(misses)
+    score = f"top-3 rate on {connection.vendor}: {rate:.1%} over {len(questions())} questions"
+    print(f"\n{score}" + "".join(f"\n  miss: {miss}" for miss in misses))
+    assert rate >= 0.9, f"{score}; misses:\n" + "\n".join(misses)
