@@ -206,3 +206,15 @@ def test_every_aria_describedby_on_an_error_page_points_at_something(client, use
         for target in described.split():
             assert target in ids, f"aria-describedby names missing #{target}"
     assert 'aria-invalid="true"' in html
+
+
+def test_no_template_comment_reaches_a_page(client):
+    """Django's {# #} comments end at the line: one spread over two lines is printed on every page."""
+    import re
+    from pathlib import Path
+
+    html = client.get("/").content.decode()
+    assert "{#" not in html and "#}" not in html and html.count("<header") == 1
+    for template in Path(__file__).resolve().parent.parent.joinpath("templates").rglob("*.html"):
+        for line in template.read_text().splitlines():
+            assert not re.search(r"\{#(?!.*#\})", line), f"{template}: a {{# comment must end on its line"
