@@ -66,6 +66,13 @@ def other_apps_data(user: User) -> dict[str, object]:
     return files
 
 
+def zip_member(path: str, uploaded_at) -> zipfile.ZipInfo:
+    """A document's place in a zip, dated when it was uploaded (zipfile would date it 1 January 1980)."""
+    member = zipfile.ZipInfo(path, date_time=timezone.localtime(uploaded_at).timetuple()[:6])
+    member.compress_type = zipfile.ZIP_DEFLATED
+    return member
+
+
 class ZipSink:
     """A write-only file that hands what zipfile writes to a streamed response, piece by piece."""
 
@@ -172,7 +179,7 @@ def stream_user_data(*, user: User, sign_in: SignIn | None = None) -> Iterator[b
                                           "size_bytes": version.size, "type": version.content_type,
                                           "uploaded_at": _when(version.uploaded_at)})
                 written.append(path)
-                with archive.open(path, "w", force_zip64=True) as member:
+                with archive.open(zip_member(path, version.uploaded_at), "w", force_zip64=True) as member:
                     for chunk in services.open_version(document=document, version=version, owner=user):
                         member.write(chunk)
                         yield sink.take()

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts import crypto
 from accounts import services as document_services
-from accounts.exports import ZipSink
+from accounts.exports import ZipSink, zip_member
 from accounts.models import Document, DocumentVersion
 from accounts.text import clean_filename, split_extension
 
@@ -267,7 +267,7 @@ def stream(pack: Pack, *, include_summary: bool = True) -> Iterator[bytes]:
         archive.writestr("documents.csv", documents_csv(pack))
         yield sink.take()
         for item in pack.documents:
-            with archive.open(item.path, "w", force_zip64=True) as member:
+            with archive.open(zip_member(item.path, item.version.uploaded_at), "w", force_zip64=True) as member:
                 for chunk in document_services.open_version(document=item.document, version=item.version,
                                                             owner=owner):
                     member.write(chunk)

@@ -66,6 +66,9 @@ def test_data_download_needs_the_password_again_then_streams_everything(client, 
     assert {"documents/Care plan.pdf", "documents/Care plan (2).pdf",
             "documents/earlier versions/Care plan (version 1).pdf"} <= names
     assert archive.read("documents/earlier versions/Care plan (version 1).pdf") == pdf_bytes()
+    # Dated when uploaded (not zipfile's 1 January 1980), and compressed like the rest.
+    member = archive.getinfo("documents/Care plan.pdf")
+    assert member.date_time[0] >= 2026 and member.compress_type == zipfile.ZIP_DEFLATED
     listing = json.loads(archive.read("documents.json"))
     assert {entry["note"] for entry in listing} == {"secret note"}
     log = json.loads(archive.read("document-access-log.json"))
