@@ -3,6 +3,7 @@
 from django import template
 from django.core.cache import cache
 
+from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate
 
 # The link only points the way (the pages check the power themselves), so who sees it and the
@@ -13,12 +14,10 @@ COUNT_SECONDS = 30
 register = template.Library()
 
 
-def waiting_count() -> int:
-    """Guide edits waiting for review and forum reports not yet dealt with."""
-    from forum.models import Report
-    from wiki.models import EditProposal
-
-    return EditProposal.objects.filter(status=EditProposal.Status.PENDING).count() + Report.objects.open().count()
+@register.simple_tag(name="moderation_waiting")
+def waiting():
+    """What waits (mycarebudget.moderation.digest.Waiting), cached for a few seconds for every moderator."""
+    return cache.get_or_set("moderation:waiting", digest.waiting, COUNT_SECONDS)
 
 
 def _shows_link(user) -> bool:
@@ -32,6 +31,5 @@ def moderation_link(context):
     request = context.get("request")
     show = (not context.get("shared_copy") and user is not None and user.is_authenticated
             and _shows_link(user))
-    waiting = cache.get_or_set("moderation:waiting", waiting_count, COUNT_SECONDS) if show else 0
-    return {"show": show, "waiting": waiting,
+    return {"show": show, "waiting": waiting() if show else None,
             "current": bool(request and request.path.startswith("/moderation/"))}
