@@ -79,9 +79,10 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + " …"
 
 
-def _send(*, topic: Topic, recipients, subject: str, template: str, context: dict) -> None:
+def _send(*, topic: Topic, recipients, subject: str, template: str, context: dict,
+          unsubscribe_from: Topic | None = None) -> None:
     for user in recipients:
-        link = unsubscribe_url(user_id=user.pk, topic_id=topic.pk)
+        link = unsubscribe_url(user_id=user.pk, topic_id=(unsubscribe_from or topic).pk)
         body = render_to_string(template, {
             **context, "recipient": user, "topic": topic, "unsubscribe_url": link,
             "settings_url": settings.SITE_URL + reverse("forum:settings"), "site_name": settings.SITE_NAME,
@@ -106,11 +107,16 @@ def notify_status_change(post: Post) -> None:
     """Tell an idea's followers (supporters follow automatically) that its status changed."""
     topic = post.topic
     status = post.get_new_status_display()
+    # A merged duplicate's followers move to the idea it joined: point them there, and let them stop
+    # emails about that one.
+    merged_into = topic.merged_into if topic.merged_into_id else None
     _send(topic=topic, recipients=_recipients(topic, exclude_user_id=post.author_id),
-          subject=f"Idea {status.lower()}: {topic.title}", template="forum/email/status_change.txt",
+          subject=f"Idea {'merged' if merged_into else status.lower()}: {topic.title}",
+          template="forum/email/status_change.txt", unsubscribe_from=merged_into,
           context={"moderator": post.author.public_name if post.author else "a moderator", "status": status,
                    "reason": quote_member_text(_excerpt(post.body)),
-                   "post_url": settings.SITE_URL + post.get_absolute_url()})
+                   "post_url": settings.SITE_URL + post.get_absolute_url(), "merged_into": merged_into,
+                   "merged_url": settings.SITE_URL + merged_into.get_absolute_url() if merged_into else ""})
 
 
 # --- to one member, about a moderator's decision (not a list: no unsubscribe) ---------------------

@@ -55,6 +55,13 @@ def test_a_moderator_checks_then_merges_and_supporters_count_once(client, modera
     assert entry.moderator == moderator and "2 supporters moved, 1 supporter of both" in entry.reason
     # The duplicate's followers were told, then moved.
     assert {message.to[0] for message in mail.outbox} >= {duplicate.author.email, only_duplicate.email}
+    # The email sends them where the discussion goes on, and its unsubscribe link is for that idea.
+    told = next(message for message in mail.outbox if message.to == [only_duplicate.email])
+    assert told.subject == "Idea merged: Checklists I can print"
+    assert target.get_absolute_url() + "\n" in told.body
+    assert f"Stop emails about “{target.title}”" in told.body
+    from forum.notifications import unsubscribe_url
+    assert unsubscribe_url(user_id=only_duplicate.pk, topic_id=target.pk) in told.body
     assert set(Follow.objects.filter(topic=target, is_following=True).values_list("user", flat=True)) >= {
         duplicate.author_id, only_duplicate.pk, both.pk}
     assert not Follow.objects.filter(topic=duplicate).exists()
