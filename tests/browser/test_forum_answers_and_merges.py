@@ -91,6 +91,7 @@ def test_an_error_summary_link_focuses_the_first_radio_of_its_group(page, log_in
     log_in(page, UserFactory())
     page.goto(f"/forum/posts/{post.pk}/report/")
     page.get_by_role("button", name="Send report").click()
+    assert focused_id(page) == "error-summary"  # focus moves to the summary, with no JavaScript (autofocus)
     page.get_by_role("link", name="Choose what is wrong with the post").click()
     assert focused_id(page) == "id_reason_0"
     assert_accessible(page)
