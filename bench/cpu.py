@@ -3,8 +3,9 @@
     DATABASE_URL=sqlite:///$PWD/bench/data/bench_quick.sqlite3 .venv/bin/python bench/cpu.py
     .venv/bin/python bench/cpu.py --redis redis://127.0.0.1:6379/5 --requests 200 --rounds 3
 
-Seeds nothing: seed first (make bench-quick does it, or bench/seed.py with bench/run.py's QUICK_SEED). Production settings, as bench/run.py's server has them (DEBUG off, Redis for
-the cache when --redis names one, emptied first), through Django's test client. Each page is read a few
+Seeds nothing: seed first (make bench-quick does it, or bench/seed.py with bench/run.py's QUICK_SEED).
+Production settings, as bench/run.py's server has them (DEBUG off, Redis for the cache when --redis
+names one, emptied first), through Django's test client. Each page is read a few
 times to warm up, then timed with time.process_time, which counts this process's own CPU only, so
 the figures hold on a machine other work is loading (the wall time of its Redis and database calls
 is not counted, their CPU in this process is). Prints the best and the median of the rounds.
@@ -26,17 +27,18 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="'none': each process's memory")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--profile", default="", help="profile the pages whose name has this word instead")
+    parser.add_argument("--only", default="", help="only the pages whose name has this word")
+    parser.add_argument("--profile", action="store_true", help="profile them (cProfile) instead")
     args = parser.parse_args()
 
     from bench.run import environment, fresh_redis
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'bench' / 'data' / 'bench_quick.sqlite3'}"
     os.environ.update(environment(url, fresh_redis(args.redis)))
-    from bench.measure import HTTPS, signed_in_client, targets  # sets Django up
     from django.core.management import call_command
     from django.test import Client
 
+    from bench.measure import HTTPS, signed_in_client, targets  # sets Django up
     from mycarebudget import shared
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production reads
@@ -76,14 +78,15 @@ def main() -> None:
     print(f"{url.rsplit('/', 1)[-1]}, Redis: {os.environ.get('REDIS_URL') or 'none'}; "
           f"ms of CPU per request, best and median of {args.rounds} rounds of {args.requests}")
     for name, (run, count) in pages.items():
+        if args.only not in name:
+            continue
         if args.profile:
-            if args.profile in name:
-                import cProfile
-                import pstats
+            import cProfile
+            import pstats
 
-                print(name)
-                cProfile.runctx("run()", globals(), {"run": run}, "/tmp/cpu.prof")
-                pstats.Stats("/tmp/cpu.prof").sort_stats("cumulative").print_stats(45)
+            print(name)
+            cProfile.runctx("run()", globals(), {"run": run}, "/tmp/cpu.prof")
+            pstats.Stats("/tmp/cpu.prof").sort_stats("cumulative").print_stats(45)
             continue
         samples = []
         for _ in range(args.rounds):

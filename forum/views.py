@@ -1,11 +1,14 @@
 """Forum pages. HTTP only: every rule lives in forum.services."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -160,7 +163,35 @@ def _thread(user, topic: Topic):
     posts = Post.objects.filter(topic=topic).visible_to(user)
     if user.is_authenticated:
         posts = posts.annotate(is_reported=Exists(Report.objects.filter(post=OuterRef("pk"), reporter=user)))
-    return posts.select_related("author").order_by("created_at", "pk")
+    return posts.select_related("author").defer("body", "search_vector").order_by("created_at", "pk")
+
+
+class Thread(NamedTuple):
+    topic: Topic
+    page_obj: Page  # keeps no query, so a thread can be shared
+    posts: list[Post]
+    moderators: frozenset[int]  # for the badge beside authors' names
+    unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
+
+
+def _thread_for(user, pk: int, number) -> Thread:
+    """The topic and the page of its posts this reader lists."""
+    topic = _topic_for(user, pk)
+    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(number)
+    posts = list(page_obj)
+    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_POSTS_PER_PAGE).page(page_obj.number)
+    return Thread(topic, page_obj, posts, moderator_ids())
+
+
+def _public_thread(pk: int, number) -> Thread | None:
+    """The thread as anyone reads it, and the authors of posts in it that not everyone reads."""
+    try:
+        thread = _thread_for(AnonymousUser(), pk, number)
+    except Http404:
+        return None  # not public: each reader's own rule decides
+    public = Post.objects.filter(topic_id=pk).public().values("pk")
+    unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
+    return thread._replace(unlisted_authors=frozenset(unlisted))
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -171,52 +202,35 @@ def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
             author, post.author_id in moderator_ids)
 
 
-class _PostUrls:
-    """A post's action addresses, reversed once per page rather than once per post."""
+def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> list[str]:
+    """Each post's shared rendering (forum/_post.html) for readers who may do what ``flags`` say.
 
-    NAMES = ("post_edit", "post_delete", "post_report", "post_approve", "post_unhide", "post_hide",
-             "post_history")
-
-    def __init__(self):
-        self.patterns = {name: reverse(f"forum:{name}", args=[0]) for name in self.NAMES}
-        self.suspend = reverse("forum:member_suspend", args=[0])
-
-    def of(self, post: Post) -> dict[str, str]:
-        urls = {name[5:]: pattern.replace("/0/", f"/{post.pk}/", 1) for name, pattern in self.patterns.items()}
-        urls["suspend"] = self.suspend.replace("/0/", f"/{post.author_id}/", 1)
-        return urls
-
-
-def _post_rows(posts: list[Post], with_urls: bool) -> list[tuple[Post, str, dict]]:
-    """(post, its rendering, its action addresses) for each post on the page.
-
-    Posts everyone reads the same way come from their shared rendering; a post this reader may
-    read although others may not (their own held or hidden post; anything, for a moderator)
-    is rendered for them alone, still from the objects only.
+    A post this reader reads although others may not (their own held or hidden post; anything, for
+    a moderator) is a variant of its own ("reveal"), still rendered from the objects only.
     """
-    moderators = moderator_ids()  # for the moderator badge beside authors' names
-    private = {post.pk for post in posts if post.is_readable and not post.is_public()}
-    public = [post for post in posts if post.pk not in private]
-    html = dict(zip([post.pk for post in public], shared.parts("forum/_post_content.html", [
-        (_post_version(post, moderators), {"post": post, "moderator_ids": moderators}) for post in public]),
-        strict=True))
+    items = []
     for post in posts:
-        if post.pk in private:
-            html[post.pk] = shared.render_part("forum/_post_content.html", {
-                "post": post, "moderator_ids": moderators, "reveal": True, "own": post.is_own})
-    urls = _PostUrls() if with_urls else None
-    return [(post, html[post.pk], urls.of(post) if urls else {}) for post in posts]
+        context = {**flags, "own": post.is_own, "reported": getattr(post, "is_reported", False),
+                   "reveal": post.is_readable and not post.is_public()}
+        items.append(((*_post_version(post, moderators), *context.values()),
+                      {**context, "post": post, "moderator_ids": moderators}))
+    return shared.parts("forum/_post.html", items)
 
 
-def _render_topic(request, topic: Topic, reader: readers.Reader | None, *, support_error: str = "",
+def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, support_error: str = "",
                   status: int = 200) -> HttpResponse:
-    user = request.user
-    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    suspension = services.active_suspension(user) if reader and reader.suspended else None
+    topic, page_obj, posts, moderators, _ = thread
+    is_moderator = bool(reader and reader.can_moderate)
+    suspension = services.active_suspension(request.user) if reader and reader.suspended else None
+    flags = {"member": reader is not None, "moderator": is_moderator, "reporting": not suspension,
+             "quoting": not suspension and (not topic.is_locked or is_moderator),
+             "editing": not topic.is_locked or is_moderator}
+    if reader is None:
+        flags = dict.fromkeys(flags, False)  # anonymous readers see no actions: one variant
     return _page(request, "forum/topic_detail.html", {
         "topic": topic, "category": topic.category, "page_obj": page_obj,
-        "rows": _post_rows(list(page_obj), with_urls=reader is not None),
-        "reader": reader, "is_moderator": bool(reader and reader.can_moderate),
+        "rows": list(zip(posts, _post_parts(posts, moderators, flags), strict=True)),
+        "reader": reader, "is_moderator": is_moderator,
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
         "support_error": support_error, "reply_form": ReplyForm() if reader else None,
         "crumbs": _topic_crumbs(topic),
@@ -228,13 +242,26 @@ def _render_topic(request, topic: Topic, reader: readers.Reader | None, *, suppo
 @shared.anonymous_page("forum")
 def topic_detail(request, pk, slug):
     reader = readers.reader_of(request.user, topic_pk=pk)  # first: the rest asks it who may see what
-    topic = _topic_for(request.user, pk)
+    number = request.GET.get("page", "")[:6]
+    thread = None
+    if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
+        thread = shared.current("forum", f"thread:{pk}:{number if number.isdigit() else ''}",
+                                lambda: _public_thread(pk, number))
+        if thread is not None and reader is not None:
+            if request.user.pk in thread.unlisted_authors:
+                thread = None  # their own held or hidden post is theirs alone to read
+            else:
+                for post in thread.posts:
+                    post.is_own = post.author_id == request.user.pk  # a member's: never a deleted author's
+    if thread is None:
+        thread = _thread_for(request.user, pk, number)
+    topic = thread.topic
     if slug != topic.slug:
         url = topic.get_absolute_url()
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, topic, reader)
+    return _render_topic(request, reader, thread)
 
 
 def _post_location(post: Post, user) -> str:
@@ -424,9 +451,8 @@ def idea_support(request, pk):
     try:
         services.support_idea(topic=topic, user=request.user)
     except services.ForumError as error:
-        topic.refresh_from_db()
-        return _render_topic(request, topic, readers.reader_of(request.user, topic_pk=topic.pk),
-                             support_error=error.message, status=409)
+        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk),
+                             _thread_for(request.user, topic.pk, None), support_error=error.message, status=409)
     messages.success(request, "You support this idea. We will email you when its status changes")
     return redirect(topic)
 
