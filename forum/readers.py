@@ -30,7 +30,7 @@ class Reader:
 
 
 @cache
-def _topic_facts() -> dict:
+def _facts() -> dict:
     """Built once: making these querysets costs more than running them (bench/cpu.py). The member is
     the outer row ("pk"), the topic an annotation on it ("forum_topic")."""
     mine, topic = {"user_id": OuterRef("pk")}, {"topic_id": OuterRef("forum_topic")}
@@ -47,9 +47,12 @@ def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
     """The signed-in member's view of a forum page (None for anonymous readers), in one query."""
     if not user.is_authenticated:
         return None
+    facts = _facts()
+    if topic_pk is None:
+        facts = {name: facts[name] for name in ("in_moderators", "two_step")}
     suspended = Exists(Suspension.objects.active().filter(user_id=OuterRef("pk")))  # active: as of now
     row = (User.objects.filter(pk=user.pk).annotate(forum_topic=Value(topic_pk))
-           .values(**_topic_facts(), suspended=suspended).get())
+           .values(**facts, suspended=suspended).get())
     # Cached on the user, where is_moderator and has_two_step look first: no more queries.
     in_moderators = row.pop("in_moderators")  # popped first: a superuser's row has it too
     user._is_moderator = user.is_superuser or in_moderators

@@ -1,5 +1,6 @@
 """Forum pages. HTTP only: every rule lives in forum.services."""
 
+from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -98,39 +99,73 @@ def _topic_version(topic: Topic) -> tuple:
             topic.support_count, topic.reply_count, topic.last_activity_at, author, topic.category.is_ideas)
 
 
+class Listing(NamedTuple):
+    category: Category
+    page_obj: Page  # keeps no query, so a listing can be shared
+    topics: list[Topic]
+    unlisted_authors: frozenset[int] = frozenset()  # who reads this category unlike anyone else
+
+
+def _listing_for(user, slug: str, sort: str, status: str, number) -> Listing:
+    category = get_object_or_404(Category, slug=slug)
+    topics = Topic.objects.visible_to(user).filter(category=category).select_related("author")
+    if category.is_ideas and status:
+        topics = topics.filter(status=status)
+    order = IDEA_SORTS[sort if category.is_ideas else "activity"][1]
+    page_obj = Paginator(topics.order_by(*order), settings.FORUM_TOPICS_PER_PAGE).get_page(number)
+    topics = list(page_obj)
+    for topic in topics:
+        topic.category = category  # already known: saves a join per row
+    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_TOPICS_PER_PAGE).page(page_obj.number)
+    return Listing(category, page_obj, topics)
+
+
+def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None:
+    """The category's topics as anyone reads them, and the authors of topics not everyone reads."""
+    try:
+        listing = _listing_for(AnonymousUser(), slug, sort, status, number)
+    except Http404:
+        return None
+    unlisted = (Topic.objects.filter(category=listing.category).exclude(pk__in=Topic.objects.public().values("pk"))
+                .values_list("author_id", flat=True))
+    return listing._replace(unlisted_authors=frozenset(unlisted))
+
+
 @access(PUBLIC)
 @require_safe
 @shared.anonymous_page("forum")
 def category_detail(request, category):
     user = request.user
     reader = readers.reader_of(user)
-    category = get_object_or_404(Category, slug=category)
-    topics = Topic.objects.visible_to(user).filter(category=category).select_related("author")
-    sort, status, query = "activity", "", {}
+    sort = request.GET.get("sort", "activity")
+    sort = sort if sort in IDEA_SORTS else "activity"
+    status = request.GET.get("status", "")
+    status = status if status in IdeaStatus.values else ""
+    number = request.GET.get("page", "")[:6]
+    listing = None
+    if reader is None or not reader.can_moderate:  # may read what anyone reads
+        listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number if number.isdigit() else ''}",
+                                 lambda: _public_listing(category, sort, status, number))
+        if listing is not None and reader is not None and user.pk in listing.unlisted_authors:
+            listing = None  # their own held or hidden topic is theirs alone to read
+    if listing is None:
+        listing = _listing_for(user, category, sort, status, number)
+    category, page_obj, topics, _ = listing
+    query = {}
     if category.is_ideas:
-        sort = request.GET.get("sort", "activity")
-        if sort not in IDEA_SORTS:
-            sort = "activity"
-        status = request.GET.get("status", "")
-        if status not in IdeaStatus.values:
-            status = ""
-        if status:
-            topics = topics.filter(status=status)
         query = {key: value for key, value in (("sort", sort), ("status", status))
                  if value and (key, value) != ("sort", "activity")}
-    topics = topics.order_by(*IDEA_SORTS[sort][1])
-    page_obj = Paginator(topics, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
-    for topic in page_obj:
-        topic.category = category  # already known: saves a join per row
+    else:
+        sort, status = "activity", ""
     supported = set()
     if category.is_ideas and reader is not None:
-        supported = set(Support.objects.filter(user=user, topic__in=[topic.pk for topic in page_obj])
+        supported = set(Support.objects.filter(user=user, topic__in=[topic.pk for topic in topics])
                         .values_list("topic_id", flat=True))
     summaries = shared.parts("forum/_topic_summary.html", [
-        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in page_obj])
+        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in topics])
     return _page(request, "forum/category_detail.html", {
         "category": category, "page_obj": page_obj,
-        "rows": [(summary, topic.pk in supported) for topic, summary in zip(page_obj, summaries, strict=True)],
+        "rows": [(summary, topic.pk in supported) for topic, summary in zip(topics, summaries, strict=True)],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
         "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
         "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
@@ -233,8 +268,14 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, sup
         "reader": reader, "is_moderator": is_moderator,
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
         "support_error": support_error, "reply_form": ReplyForm() if reader else None,
-        "crumbs": _topic_crumbs(topic),
+        "reply_body": _empty_reply_body() if reader else "", "crumbs": _topic_crumbs(topic),
     }, status=status)
+
+
+@cache
+def _empty_reply_body() -> str:
+    """The reply box as every member first sees it: rendered from the form alone, once per process."""
+    return ReplyForm()["body"].as_field_group()
 
 
 @access(PUBLIC)
