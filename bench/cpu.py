@@ -64,6 +64,7 @@ def main() -> None:
     for slug in guides:  # the articles' shared parts are made once, as on a live site
         anonymous.get(f"/wiki/{slug}/", **HTTPS)
     pages = {
+        "floor (20 KB of fixed HTML)": same_page(anonymous, "/_bench/floor/"),
         "guide, signed in": same_page(member, found["guide_page"]),
         "long topic, signed in": same_page(member, found["topic_page"]),
         "category, signed in": same_page(member, found["category_page"]),

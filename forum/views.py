@@ -102,7 +102,7 @@ def _topic_version(topic: Topic) -> tuple:
 class Listing(NamedTuple):
     category: Category
     page_obj: Page  # keeps no query, so a listing can be shared
-    topics: list[Topic]
+    rows: list[tuple[int, str]]  # each topic's id and shared rendering (forum/_topic_summary.html)
     unlisted_authors: frozenset[int] = frozenset()  # who reads this category unlike anyone else
 
 
@@ -116,8 +116,10 @@ def _listing_for(user, slug: str, sort: str, status: str, number) -> Listing:
     topics = list(page_obj)
     for topic in topics:
         topic.category = category  # already known: saves a join per row
+    summaries = shared.parts("forum/_topic_summary.html", [
+        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in topics])
     page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_TOPICS_PER_PAGE).page(page_obj.number)
-    return Listing(category, page_obj, topics)
+    return Listing(category, page_obj, list(zip([topic.pk for topic in topics], summaries, strict=True)))
 
 
 def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None:
@@ -150,7 +152,7 @@ def category_detail(request, category):
             listing = None  # their own held or hidden topic is theirs alone to read
     if listing is None:
         listing = _listing_for(user, category, sort, status, number)
-    category, page_obj, topics, _ = listing
+    category, page_obj, rows, _ = listing
     query = {}
     if category.is_ideas:
         query = {key: value for key, value in (("sort", sort), ("status", status))
@@ -159,13 +161,11 @@ def category_detail(request, category):
         sort, status = "activity", ""
     supported = set()
     if category.is_ideas and reader is not None:
-        supported = set(Support.objects.filter(user=user, topic__in=[topic.pk for topic in topics])
+        supported = set(Support.objects.filter(user=user, topic__in=[pk for pk, _ in rows])
                         .values_list("topic_id", flat=True))
-    summaries = shared.parts("forum/_topic_summary.html", [
-        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in topics])
     return _page(request, "forum/category_detail.html", {
         "category": category, "page_obj": page_obj,
-        "rows": [(summary, topic.pk in supported) for topic, summary in zip(topics, summaries, strict=True)],
+        "rows": [(summary, pk in supported) for pk, summary in rows],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
         "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
         "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
@@ -207,6 +207,7 @@ class Thread(NamedTuple):
     posts: list[Post]
     moderators: frozenset[int]  # for the badge beside authors' names
     unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
+    rendered: dict[tuple, list[str]] = {}  # the posts' shared renderings for the usual flags (_flags)
 
 
 def _thread_for(user, pk: int, number) -> Thread:
@@ -226,7 +227,12 @@ def _public_thread(pk: int, number) -> Thread | None:
         return None  # not public: each reader's own rule decides
     public = Post.objects.filter(topic_id=pk).public().values("pk")
     unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
-    return thread._replace(unlisted_authors=frozenset(unlisted))
+    # Kept with the thread: what anonymous readers and members who wrote none of it are shown.
+    rendered = {}
+    for reader in (None, readers.Reader(can_moderate=False, needs_two_step=False, suspended=False)):
+        flags = _flags(thread.topic, reader, suspension=None)
+        rendered[tuple(flags.values())] = _post_parts(thread.posts, thread.moderators, flags)
+    return thread._replace(unlisted_authors=frozenset(unlisted), rendered=rendered)
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -252,19 +258,27 @@ def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> l
     return shared.parts("forum/_post.html", items)
 
 
+def _flags(topic: Topic, reader: readers.Reader | None, suspension) -> dict:
+    """What this reader may do with the posts on the page, as forum/_post.html asks."""
+    if reader is None:
+        return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing"), False)
+    return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
+            "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
+            "editing": not topic.is_locked or reader.can_moderate}
+
+
 def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, support_error: str = "",
                   status: int = 200) -> HttpResponse:
-    topic, page_obj, posts, moderators, _ = thread
+    topic, posts = thread.topic, thread.posts
     is_moderator = bool(reader and reader.can_moderate)
     suspension = services.active_suspension(request.user) if reader and reader.suspended else None
-    flags = {"member": reader is not None, "moderator": is_moderator, "reporting": not suspension,
-             "quoting": not suspension and (not topic.is_locked or is_moderator),
-             "editing": not topic.is_locked or is_moderator}
-    if reader is None:
-        flags = dict.fromkeys(flags, False)  # anonymous readers see no actions: one variant
+    flags = _flags(topic, reader, suspension)
+    parts = thread.rendered.get(tuple(flags.values()))
+    if parts is None or any(post.is_own for post in posts):
+        parts = _post_parts(posts, thread.moderators, flags)
     return _page(request, "forum/topic_detail.html", {
-        "topic": topic, "category": topic.category, "page_obj": page_obj,
-        "rows": list(zip(posts, _post_parts(posts, moderators, flags), strict=True)),
+        "topic": topic, "category": topic.category, "page_obj": thread.page_obj,
+        "rows": list(zip(posts, parts, strict=True)),
         "reader": reader, "is_moderator": is_moderator,
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
         "support_error": support_error, "reply_form": ReplyForm() if reader else None,
