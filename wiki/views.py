@@ -39,9 +39,9 @@ HISTORY_PER_PAGE = 25
 MISSING_SHOWN = 50
 
 
-def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
+def _find_page(slug: str, suffix: str = "") -> Page | HttpResponse:
     """The page at this address, or a 301 from an old address, or 404."""
-    page = Page.objects.filter(slug=slug).select_related("replaced_by").defer(*defer).first()
+    page = Page.objects.filter(slug=slug).select_related("replaced_by").first()
     if page is not None:
         return page
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
@@ -113,13 +113,10 @@ def version_by_id(request, pk, number):
 def _guide(slug: str) -> tuple[Page, str] | None:
     """A live guide at this address and its article, rendered once for everyone (mycarebudget.shared);
     None for any other answer (an old address, no guide, a retired one)."""
-    # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
     try:
-        page = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
-                                       "replaced_by__body_text"))
-    except Http404:
-        return None
-    if isinstance(page, HttpResponse) or page.is_retired():
+        # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
+        page = Page.objects.live().defer("body", "body_text").get(slug=slug)
+    except Page.DoesNotExist:
         return None
     # changed_at moves whenever the article would show something else (its text, its backlinks).
     (article,) = shared.parts("wiki/_article.html", [(
