@@ -1,7 +1,7 @@
 """Shared renderings: the parts of a page that are the same for every reader, rendered once.
 
-One idea, one way of forgetting: a cached rendering's key names the version of what it shows, so
-a change makes a new key and nothing is ever deleted; old copies expire by themselves.
+One idea, one way of forgetting: a cached rendering carries the version of what it shows (in its
+key, or beside it), so a change makes it unused and nothing is ever deleted; old copies expire.
 
 - Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects
   alone: no request, no user, no context processors, so nothing a template reads from
@@ -9,9 +9,12 @@ a change makes a new key and nothing is ever deleted; old copies expire by thems
   empty). Their key is a digest of the fields they show, read with the page's own query, so
   every worker agrees at once, with or without Redis. The page around them, and what differs
   between readers, is rendered live for each request.
-- Anonymous readers share whole pages (``anonymous_page``), with ETag and 304. Their key
-  carries the area's version ("forum" or "wiki"), bumped by every change to it; with Redis
-  every worker sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most.
+- Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
+  bumped by every change to it, and are read with it in one round trip; with Redis every worker
+  sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most. Anonymous
+  readers share whole pages this way (``anonymous_page``, with ETag and 304); members share
+  the rows of a page of posts, topics or a guide, which the same rules would show anyone
+  (forum.views, wiki.views), and get the rest rendered for them.
 """
 
 import hashlib
