@@ -99,6 +99,12 @@ def _topic_version(topic: Topic) -> tuple:
             topic.support_count, topic.reply_count, topic.last_activity_at, author, topic.category.is_ideas)
 
 
+def _page_number(request) -> str:
+    """The ?page= asked for, as a shared copy's name holds it: digits, or "" for the first page."""
+    number = request.GET.get("page", "")[:6]
+    return number if number.isdigit() else ""
+
+
 class Listing(NamedTuple):
     category: Category
     page_obj: Page  # keeps no query, so a listing can be shared
@@ -143,10 +149,10 @@ def category_detail(request, category):
     sort = sort if sort in IDEA_SORTS else "activity"
     status = request.GET.get("status", "")
     status = status if status in IdeaStatus.values else ""
-    number = request.GET.get("page", "")[:6]
+    number = _page_number(request)
     listing = None
     if reader is None or not reader.can_moderate:  # may read what anyone reads
-        listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number if number.isdigit() else ''}",
+        listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number}",
                                  lambda: _public_listing(category, sort, status, number))
         if listing is not None and reader is not None and user.pk in listing.unlisted_authors:
             listing = None  # their own held or hidden topic is theirs alone to read
@@ -297,10 +303,10 @@ def _empty_reply_body() -> str:
 @shared.anonymous_page("forum")
 def topic_detail(request, pk, slug):
     reader = readers.reader_of(request.user, topic_pk=pk)  # first: the rest asks it who may see what
-    number = request.GET.get("page", "")[:6]
+    number = _page_number(request)
     thread = None
     if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
-        thread = shared.current("forum", f"thread:{pk}:{number if number.isdigit() else ''}",
+        thread = shared.current("forum", f"thread:{pk}:{number}",
                                 lambda: _public_thread(pk, number))
         if thread is not None and reader is not None:
             if request.user.pk in thread.unlisted_authors:

@@ -135,6 +135,15 @@ def test_an_author_finds_their_held_topic_in_a_category_others_share(client):
     assert "Payroll firms I tried" not in client.get("/forum/questions/").content.decode()
 
 
+def test_an_odd_page_number_never_stands_in_for_the_first_page(client):
+    topic = start(body="The very first words")
+    for number in range(25):
+        Post.objects.create(topic=topic, author=member(), body=f"Reply {number}", body_html=f"<p>Reply {number}</p>")
+    client.force_login(member())
+    client.get(topic.get_absolute_url() + "?page=-1")
+    assert "The very first words" in client.get(topic.get_absolute_url()).content.decode()
+
+
 def test_a_member_who_reported_a_post_is_told_so_on_a_page_others_share(client):
     topic = start()
     post = reply(topic, body="Buy cheap watches")
