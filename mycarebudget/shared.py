@@ -88,13 +88,14 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     version_key, key = f"version:{area}", f"copy:{area}:{name}"
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, 0, None)
+    if version is None:  # the first copy, or the cache was emptied: a copy under 0 is safe
+        cache.add(version_key, 0, None)  # (if a bump came first, the next reader sees it is old)
+        version = 0
     copy = found.get(key)
-    if copy is not None and version is not None and copy[0] == version:
+    if copy is not None and copy[0] == version:
         return copy[1]
     value = compute()
-    if version is not None and keep(value):
+    if keep(value):
         cache.set(key, (version, value), settings.ANONYMOUS_PAGE_SECONDS)
     return value
 
