@@ -1,11 +1,15 @@
 """Forum pages. HTTP only: every rule lives in forum.services."""
 
+from functools import cache
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -97,39 +101,79 @@ def _topic_version(topic: Topic) -> tuple:
             topic.answer_id is not None)
 
 
+def _page_number(request) -> str:
+    """The ?page= asked for, as a shared copy's name holds it: digits, or "" for the first page."""
+    number = request.GET.get("page", "")[:6]
+    return number if number.isdigit() else ""
+
+
+class Listing(NamedTuple):
+    category: Category
+    page_obj: Page  # keeps no query, so a listing can be shared
+    rows: list[tuple[int, str]]  # each topic's id and shared rendering (forum/_topic_summary.html)
+    unlisted_authors: frozenset[int] = frozenset()  # who reads this category unlike anyone else
+
+
+def _listing_for(user, slug: str, sort: str, status: str, number) -> Listing:
+    category = get_object_or_404(Category, slug=slug)
+    topics = Topic.objects.visible_to(user).filter(category=category).select_related("author")
+    if category.is_ideas and status:
+        topics = topics.filter(status=status)
+    order = IDEA_SORTS[sort if category.is_ideas else "activity"][1]
+    page_obj = Paginator(topics.order_by(*order), settings.FORUM_TOPICS_PER_PAGE).get_page(number)
+    topics = list(page_obj)
+    for topic in topics:
+        topic.category = category  # already known: saves a join per row
+    summaries = shared.parts("forum/_topic_summary.html", [
+        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in topics])
+    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_TOPICS_PER_PAGE).page(page_obj.number)
+    return Listing(category, page_obj, list(zip([topic.pk for topic in topics], summaries, strict=True)))
+
+
+def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None:
+    """The category's topics as anyone reads them, and the authors of topics not everyone reads."""
+    try:
+        listing = _listing_for(AnonymousUser(), slug, sort, status, number)
+    except Http404:
+        return None
+    unlisted = (Topic.objects.filter(category=listing.category).exclude(pk__in=Topic.objects.public().values("pk"))
+                .values_list("author_id", flat=True))
+    return listing._replace(unlisted_authors=frozenset(unlisted))
+
+
 @access(PUBLIC)
 @require_safe
 @shared.anonymous_page("forum")
 def category_detail(request, category):
     user = request.user
     reader = readers.reader_of(user)
-    category = get_object_or_404(Category, slug=category)
-    topics = Topic.objects.visible_to(user).filter(category=category).select_related("author")
-    sort, status, query = "activity", "", {}
+    sort = request.GET.get("sort", "activity")
+    sort = sort if sort in IDEA_SORTS else "activity"
+    status = request.GET.get("status", "")
+    status = status if status in IdeaStatus.values else ""
+    number = _page_number(request)
+    listing = None
+    if reader is None or not reader.can_moderate:  # may read what anyone reads
+        listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number}",
+                                 lambda: _public_listing(category, sort, status, number))
+        if listing is not None and reader is not None and user.pk in listing.unlisted_authors:
+            listing = None  # their own held or hidden topic is theirs alone to read
+    if listing is None:
+        listing = _listing_for(user, category, sort, status, number)
+    category, page_obj, rows, _ = listing
+    query = {}
     if category.is_ideas:
-        sort = request.GET.get("sort", "activity")
-        if sort not in IDEA_SORTS:
-            sort = "activity"
-        status = request.GET.get("status", "")
-        if status not in IdeaStatus.values:
-            status = ""
-        if status:
-            topics = topics.filter(status=status)
         query = {key: value for key, value in (("sort", sort), ("status", status))
                  if value and (key, value) != ("sort", "activity")}
-    topics = topics.order_by(*IDEA_SORTS[sort][1])
-    page_obj = Paginator(topics, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
-    for topic in page_obj:
-        topic.category = category  # already known: saves a join per row
+    else:
+        sort, status = "activity", ""
     supported = set()
     if category.is_ideas and reader is not None:
-        supported = set(Support.objects.filter(user=user, topic__in=[topic.pk for topic in page_obj])
+        supported = set(Support.objects.filter(user=user, topic__in=[pk for pk, _ in rows])
                         .values_list("topic_id", flat=True))
-    summaries = shared.parts("forum/_topic_summary.html", [
-        (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in page_obj])
     return _page(request, "forum/category_detail.html", {
         "category": category, "page_obj": page_obj,
-        "rows": [(summary, topic.pk in supported) for topic, summary in zip(page_obj, summaries, strict=True)],
+        "rows": [(summary, pk in supported) for pk, summary in rows],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
         "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
         "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
@@ -162,7 +206,41 @@ def _thread(user, topic: Topic):
     posts = Post.objects.filter(topic=topic).visible_to(user)
     if user.is_authenticated:
         posts = posts.annotate(is_reported=Exists(Report.objects.filter(post=OuterRef("pk"), reporter=user)))
-    return posts.select_related("author").order_by("created_at", "pk")
+    return posts.select_related("author").defer("body", "search_vector").order_by("created_at", "pk")
+
+
+class Thread(NamedTuple):
+    topic: Topic
+    page_obj: Page  # keeps no query, so a thread can be shared
+    posts: list[Post]
+    moderators: frozenset[int]  # for the badge beside authors' names
+    unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
+    rendered: dict[tuple, list[str]] = {}  # the posts' shared renderings for the usual flags (_flags)
+
+
+def _thread_for(user, pk: int, number) -> Thread:
+    """The topic and the page of its posts this reader lists."""
+    topic = _topic_for(user, pk)
+    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(number)
+    posts = list(page_obj)
+    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_POSTS_PER_PAGE).page(page_obj.number)
+    return Thread(topic, page_obj, posts, moderator_ids())
+
+
+def _public_thread(pk: int, number) -> Thread | None:
+    """The thread as anyone reads it, and the authors of posts in it that not everyone reads."""
+    try:
+        thread = _thread_for(AnonymousUser(), pk, number)
+    except Http404:
+        return None  # not public: each reader's own rule decides
+    public = Post.objects.filter(topic_id=pk).public().values("pk")
+    unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
+    # Kept with the thread: what anonymous readers and members who wrote none of it are shown.
+    rendered = {}
+    for reader in (None, readers.Reader(can_moderate=False, needs_two_step=False, suspended=False)):
+        flags = _flags(thread.topic, reader, suspension=None)
+        rendered[tuple(flags.values())] = _post_parts(thread.posts, thread.moderators, flags)
+    return thread._replace(unlisted_authors=frozenset(unlisted), rendered=rendered)
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -173,56 +251,56 @@ def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
             author, post.author_id in moderator_ids, post.is_answer)
 
 
-class _PostUrls:
-    """A post's action addresses, reversed once per page rather than once per post."""
+def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> list[str]:
+    """Each post's shared rendering (forum/_post.html) for readers who may do what ``flags`` say.
 
-    NAMES = ("post_edit", "post_delete", "post_report", "post_approve", "post_unhide", "post_hide",
-             "post_history")
-
-    def __init__(self):
-        self.patterns = {name: reverse(f"forum:{name}", args=[0]) for name in self.NAMES}
-        self.suspend = reverse("forum:member_suspend", args=[0])
-
-    def of(self, post: Post) -> dict[str, str]:
-        urls = {name[5:]: pattern.replace("/0/", f"/{post.pk}/", 1) for name, pattern in self.patterns.items()}
-        urls["suspend"] = self.suspend.replace("/0/", f"/{post.author_id}/", 1)
-        return urls
-
-
-def _post_rows(posts: list[Post], with_urls: bool) -> list[tuple[Post, str, dict]]:
-    """(post, its rendering, its action addresses) for each post on the page.
-
-    Posts everyone reads the same way come from their shared rendering; a post this reader may
-    read although others may not (their own held or hidden post; anything, for a moderator)
-    is rendered for them alone, still from the objects only.
+    A post this reader reads although others may not (their own held or hidden post; anything, for
+    a moderator) is a variant of its own ("reveal"), still rendered from the objects only.
     """
-    moderators = moderator_ids()  # for the moderator badge beside authors' names
-    private = {post.pk for post in posts if post.is_readable and not post.is_public()}
-    public = [post for post in posts if post.pk not in private]
-    html = dict(zip([post.pk for post in public], shared.parts("forum/_post_content.html", [
-        (_post_version(post, moderators), {"post": post, "moderator_ids": moderators}) for post in public]),
-        strict=True))
+    items = []
     for post in posts:
-        if post.pk in private:
-            html[post.pk] = shared.render_part("forum/_post_content.html", {
-                "post": post, "moderator_ids": moderators, "reveal": True, "own": post.is_own})
-    urls = _PostUrls() if with_urls else None
-    return [(post, html[post.pk], urls.of(post) if urls else {}) for post in posts]
+        context = {**flags, "own": post.is_own, "reported": getattr(post, "is_reported", False),
+                   "reveal": post.is_readable and not post.is_public()}
+        items.append(((*_post_version(post, moderators), *context.values()),
+                      {**context, "post": post, "moderator_ids": moderators}))
+    return shared.parts("forum/_post.html", items)
 
 
-def _render_topic(request, topic: Topic, reader: readers.Reader | None, *, support_error: str = "",
+def _flags(topic: Topic, reader: readers.Reader | None, suspension) -> dict:
+    """What this reader may do with the posts on the page, as forum/_post.html asks."""
+    if reader is None:
+        return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing"), False)
+    return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
+            "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
+            "editing": not topic.is_locked or reader.can_moderate}
+
+
+def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, support_error: str = "",
                   status: int = 200) -> HttpResponse:
-    user = request.user
-    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    suspension = services.active_suspension(user) if reader and reader.suspended else None
+    topic, posts = thread.topic, thread.posts
+    is_moderator = bool(reader and reader.can_moderate)
+    suspension = services.active_suspension(request.user) if reader and reader.suspended else None
+    flags = _flags(topic, reader, suspension)
+    parts = thread.rendered.get(tuple(flags.values()))
+    if parts is None or any(post.is_own for post in posts):
+        parts = _post_parts(posts, thread.moderators, flags)
     return _page(request, "forum/topic_detail.html", {
-        "topic": topic, "category": topic.category, "page_obj": page_obj,
-        "rows": _post_rows(list(page_obj), with_urls=reader is not None),
-        "reader": reader, "is_moderator": bool(reader and reader.can_moderate),
+        "topic": topic, "category": topic.category, "page_obj": thread.page_obj,
+        "rows": list(zip(posts, parts, strict=True)),
+        "reader": reader, "is_moderator": is_moderator,
+        # The asker marks the answer (forum.services.mark_answer checks it again): a live form per reply.
+        "may_mark_answer": bool(reader and topic.category.has_answers and topic.author_id == request.user.pk
+                                and not suspension),
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
         "support_error": support_error, "reply_form": ReplyForm() if reader else None,
-        "crumbs": _topic_crumbs(topic),
+        "reply_body": _empty_reply_body() if reader else "", "crumbs": _topic_crumbs(topic),
     }, status=status)
+
+
+@cache
+def _empty_reply_body() -> str:
+    """The reply box as every member first sees it: rendered from the form alone, once per process."""
+    return ReplyForm()["body"].as_field_group()
 
 
 @access(PUBLIC)
@@ -230,13 +308,26 @@ def _render_topic(request, topic: Topic, reader: readers.Reader | None, *, suppo
 @shared.anonymous_page("forum")
 def topic_detail(request, pk, slug):
     reader = readers.reader_of(request.user, topic_pk=pk)  # first: the rest asks it who may see what
-    topic = _topic_for(request.user, pk)
+    number = _page_number(request)
+    thread = None
+    if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
+        thread = shared.current("forum", f"thread:{pk}:{number}",
+                                lambda: _public_thread(pk, number))
+        if thread is not None and reader is not None:
+            if request.user.pk in thread.unlisted_authors:
+                thread = None  # their own held or hidden post is theirs alone to read
+            else:
+                for post in thread.posts:
+                    post.is_own = post.author_id == request.user.pk  # a member's: never a deleted author's
+    if thread is None:
+        thread = _thread_for(request.user, pk, number)
+    topic = thread.topic
     if slug != topic.slug:
         url = topic.get_absolute_url()
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, topic, reader)
+    return _render_topic(request, reader, thread)
 
 
 def _post_location(post: Post, user) -> str:
@@ -426,9 +517,8 @@ def idea_support(request, pk):
     try:
         services.support_idea(topic=topic, user=request.user)
     except services.ForumError as error:
-        topic.refresh_from_db()
-        return _render_topic(request, topic, readers.reader_of(request.user, topic_pk=topic.pk),
-                             support_error=error.message, status=409)
+        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk),
+                             _thread_for(request.user, topic.pk, None), support_error=error.message, status=409)
     messages.success(request, "You support this idea. We will email you when its status changes")
     return redirect(topic)
 

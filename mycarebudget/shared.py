@@ -1,7 +1,7 @@
 """Shared renderings: the parts of a page that are the same for every reader, rendered once.
 
-One idea, one way of forgetting: a cached rendering's key names the version of what it shows, so
-a change makes a new key and nothing is ever deleted; old copies expire by themselves.
+One idea, one way of forgetting: a cached rendering carries the version of what it shows (in its
+key, or beside it), so a change makes it unused and nothing is ever deleted; old copies expire.
 
 - Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects
   alone: no request, no user, no context processors, so nothing a template reads from
@@ -9,9 +9,12 @@ a change makes a new key and nothing is ever deleted; old copies expire by thems
   empty). Their key is a digest of the fields they show, read with the page's own query, so
   every worker agrees at once, with or without Redis. The page around them, and what differs
   between readers, is rendered live for each request.
-- Anonymous readers share whole pages (``anonymous_page``), with ETag and 304. Their key
-  carries the area's version ("forum" or "wiki"), bumped by every change to it; with Redis
-  every worker sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most.
+- Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
+  bumped by every change to it, and are read with it in one round trip; with Redis every worker
+  sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most. Anonymous
+  readers share whole pages this way (``anonymous_page``, with ETag and 304); members share
+  the rows of a page of posts, topics or a guide, which the same rules would show anyone
+  (forum.views, wiki.views), and get the rest rendered for them.
 """
 
 import hashlib
@@ -25,6 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.template.loader import get_template
+from django.template.loader_tags import IncludeNode
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 from django.utils.safestring import SafeString
@@ -35,8 +39,12 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
 
 @once
 def _template_version(template_name: str) -> str:
-    """A template's own version: editing it (a deploy) makes new keys for everything it rendered."""
-    return hashlib.sha256(get_template(template_name).template.source.encode()).hexdigest()[:12]
+    """A template's version with those it includes by name: editing any of them (a deploy) makes new
+    keys for everything it rendered."""
+    template = get_template(template_name).template
+    included = [_template_version(node.template.var) for node in template.nodelist.get_nodes_by_type(IncludeNode)
+                if isinstance(node.template.var, str)]
+    return hashlib.sha256("".join([template.source, *included]).encode()).hexdigest()[:12]
 
 
 def _key(template_name: str, version: Iterable) -> str:
@@ -68,11 +76,27 @@ def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeSt
     return [found[key] for key in keys]
 
 
-def version(area: str) -> int:
-    value = cache.get(f"version:{area}")
-    if value is None:
-        cache.add(f"version:{area}", 0, None)
-        return 0
+def current(area: str, name: str, compute: Callable, keep: Callable = bool):
+    """What ``compute()`` makes from the area's rows, shared until the area's version changes.
+
+    The copy carries the version it was made under and is read with the version in one
+    ``get_many``: a bump is seen by the very next request. A copy made while a bump happened
+    carries the older version, so the next reader makes it again. ``keep(value)`` says whether
+    to share it. Without Redis each worker has its own version, so a copy lives
+    ANONYMOUS_PAGE_SECONDS at most.
+    """
+    version_key, key = f"version:{area}", f"copy:{area}:{name}"
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
+    if version is None:  # the first copy, or the cache was emptied: a copy under 0 is safe
+        cache.add(version_key, 0, None)  # (if a bump came first, the next reader sees it is old)
+        version = 0
+    copy = found.get(key)
+    if copy is not None and copy[0] == version:
+        return copy[1]
+    value = compute()
+    if keep(value):
+        cache.set(key, (version, value), settings.ANONYMOUS_PAGE_SECONDS)
     return value
 
 
@@ -110,16 +134,17 @@ def anonymous_page(area: str) -> Callable:
         def wrapper(request, *args, **kwargs):
             if request.user.is_authenticated or has_messages(request):
                 return private(view(request, *args, **kwargs))  # this reader's own page
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"page:{area}:{version(area)}:{path}"
-            copy = cache.get(key)
-            if copy is None:
+            def page():
                 response = view(request, *args, **kwargs)
                 if (response.status_code != 200 or response.streaming or response.cookies
                         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
                     return response
-                copy = (response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)})
-                cache.set(key, copy, settings.ANONYMOUS_PAGE_SECONDS)
+                return response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+
+            name = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
+            if not isinstance(copy, tuple):
+                return copy  # a response nobody else may be given
             content, headers = copy
             last_modified = headers.get("Last-Modified")
             response = get_conditional_response(

@@ -39,9 +39,9 @@ HISTORY_PER_PAGE = 25
 MISSING_SHOWN = 50
 
 
-def _find_page(slug: str, suffix: str = "", *, defer: tuple[str, ...] = ()) -> Page | HttpResponse:
+def _find_page(slug: str, suffix: str = "") -> Page | HttpResponse:
     """The page at this address, or a 301 from an old address, or 404."""
-    page = Page.objects.filter(slug=slug).select_related("replaced_by").defer(*defer).first()
+    page = Page.objects.filter(slug=slug).select_related("replaced_by").first()
     if page is not None:
         return page
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("page").first()
@@ -110,27 +110,39 @@ def version_by_id(request, pk, number):
     return redirect("wiki:page_version", page.slug, number)
 
 
+def _guide(slug: str) -> tuple[Page, str] | None:
+    """A live guide at this address and its article, rendered once for everyone (mycarebudget.shared);
+    None for any other answer (an old address, no guide, a retired one)."""
+    try:
+        # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
+        page = Page.objects.live().defer("body", "body_text").get(slug=slug)
+    except Page.DoesNotExist:
+        return None
+    # changed_at moves whenever the article would show something else (its text, its backlinks).
+    (article,) = shared.parts("wiki/_article.html", [(
+        (page.pk, page.revision, page.changed_at),
+        {"page": page, "backlinks": lambda: services.backlinks(page), "site_name": settings.SITE_NAME})])
+    return page, article
+
+
 @access(PUBLIC)
 @require_safe
 @shared.anonymous_page("wiki")
 def page_detail(request, slug):
-    """A guide. Its article is rendered once for everyone (mycarebudget.shared), the page around it
-    for each member; anonymous readers share the whole page, with ETag and Last-Modified for 304s."""
-    # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
-    try:
-        found = _find_page(slug, defer=("body", "body_text", "replaced_by__body", "replaced_by__body_html",
-                                        "replaced_by__body_text"))
-    except Http404:
-        return _missing(request, slug)  # suggests the closest guides, and counts the miss for moderators
-    if isinstance(found, HttpResponse):
-        return found
-    page = found
-    if page.is_retired():
-        return _gone(request, page)
-    # changed_at moves whenever the article would show something else (its text, its backlinks).
-    (article,) = shared.parts("wiki/_article.html", [(
-        (page.pk, page.revision, page.changed_at),
-        {"page": page, "backlinks": services.backlinks(page), "site_name": settings.SITE_NAME})])
+    """A guide. Its article is rendered once for everyone, the page around it for each member, who
+    share the guide and its article while the guides' version stands; anonymous readers share the
+    whole page, with ETag and Last-Modified for 304s (mycarebudget.shared)."""
+    if request.user.is_authenticated:
+        guide = shared.current("wiki", f"guide:{slug}", lambda: _guide(slug))
+    else:
+        guide = _guide(slug)  # the whole page is shared already
+    if guide is None:
+        try:
+            found = _find_page(slug)
+        except Http404:
+            return _missing(request, slug)  # suggests the closest guides, and counts the miss for moderators
+        return found if isinstance(found, HttpResponse) else _gone(request, found)
+    page, article = guide
     response = render(request, "wiki/page_detail.html", {
         "page": page, "article": article, "review_overdue": page.is_review_overdue(),
         "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
