@@ -502,6 +502,9 @@ def post_report(request, pk):
             return redirect(_post_location(post, request.user))
     return render(request, "forum/post_report.html", {
         "post": post, "topic": topic, "form": form,
+        # Opening the form again after reporting says so, instead of offering a second report.
+        "reported_on": request.method == "GET" and Report.objects.filter(post=post, reporter=request.user)
+        .values_list("created_at", flat=True).first(),
         "crumbs": _topic_crumbs(topic, "Report a post"),
     })
 

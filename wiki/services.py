@@ -252,6 +252,16 @@ def _sent_before(author, submission_key: str) -> EditProposal | None:
     return EditProposal.objects.filter(author=author, submission_key=submission_key).select_related("page").first()
 
 
+def _same_change_waiting(page: Page | None, author, content: dict, base_revision: int) -> EditProposal | None:
+    """The very same change from this member, still waiting: the form sent again after Back (which
+    makes a new key). As Discourse refuses a post identical to the one just made, it is not stored twice."""
+    if not author.is_authenticated:
+        return None
+    waiting = EditProposal.objects.filter(author=author, page=page, base_revision=base_revision,
+                                          status=EditProposal.Status.PENDING, body=content["body"])
+    return next((proposal for proposal in waiting if proposal.content() == content), None)
+
+
 @transaction.atomic
 def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                  base_revision: int, submission_key: str = "") -> EditProposal:
@@ -265,7 +275,9 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
     submission_key: the edit form's hidden key. The same form sent again (a double click, or
     sending again after a slow answer) returns the proposal it made the first time, with no error.
     """
-    existing = _sent_before(author, submission_key)  # before the rate limit, which would refuse it
+    # Both before the rate limit, which would refuse a form sent again as "too quickly".
+    existing = (_sent_before(author, submission_key)
+                or _same_change_waiting(page, author, content, base_revision))
     if existing is not None:
         return existing
     check_may_propose(author)

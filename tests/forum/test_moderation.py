@@ -324,3 +324,13 @@ def test_admin_cannot_edit_posts_behind_the_services_back(staff_client):
     response = staff_client.post(f"/admin/forum/post/{post.pk}/change/", {"body": "Changed in admin"})
     assert response.status_code == 403
     assert Post.objects.get(pk=post.pk).body == "Thank you, that helped."
+
+
+def test_opening_the_report_form_again_says_it_was_reported(client):
+    post = reply(start())
+    client.force_login(member())
+    url = reverse("forum:post_report", args=[post.pk])
+    assert "Send report" in html_of(client.get(url))
+    client.post(url, {"reason": "spam"})
+    html = html_of(client.get(url))
+    assert "You reported this post on" in html and "Send report" not in html

@@ -155,3 +155,19 @@ def test_a_template_proposal_sent_twice_at_once_is_one_proposal(monkeypatch, use
                          [lambda c=c: c.post(reverse("templatelib:template_new"), data) for c in clients])
     assert [r.status_code for r in responses] == [302, 302]
     assert TemplateProposal.objects.count() == 1 and not Template.objects.exists()
+
+
+def test_the_same_change_sent_again_with_a_new_key_is_stored_once(client, make_page):
+    """Back, then Send again: the form comes back with a new key, but the change is the same
+    (found by a first user). A different change from the same member is still stored."""
+    from tests.factories import UserFactory
+    from tests.wiki.conftest import form_data
+    from wiki.models import EditProposal
+
+    page = make_page()
+    client.force_login(UserFactory())
+    data = form_data(page, body=page.body + "\nOne more line.\n")
+    first = client.post(f"/wiki/{page.slug}/edit/", {**data, "submission_key": "a" * 32})
+    again = client.post(f"/wiki/{page.slug}/edit/", {**data, "submission_key": "b" * 32})
+    assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
+    assert EditProposal.objects.count() == 1
