@@ -2,10 +2,8 @@
 one document or one version, one encrypted file, and the second request lands where the first did."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +12,7 @@ from accounts.models import Document, DocumentEvent, DocumentVersion
 from tests.accounts.fixtures import stored_files
 from tests.accounts.helpers import pdf_bytes
 from tests.factories import UserFactory
+from tests.races import at_once, signed_in_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -138,47 +137,14 @@ def test_a_document_that_loses_the_race_stores_nothing(client, owner, _documents
 
 # Two requests at once, on PostgreSQL with two real connections ------------------------------------
 
-def _at_once(monkeypatch, requests: list) -> list:
-    """Hold every request after its first look-up of the key (in services._identify) until all have
-    got there, then let them race to store."""
-    barrier = threading.Barrier(len(requests), timeout=20)
-    original = services._identify
-
-    def held(upload):
-        barrier.wait()
-        return original(upload)
-
-    monkeypatch.setattr(services, "_identify", held)
-    responses = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            responses[index] = request()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
-
-
-def _clients(member, count=2) -> list[Client]:
-    clients = [Client() for _ in range(count)]
-    for client in clients:
-        client.force_login(member)
-    return clients
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("trial", range(3))
 def test_an_upload_sent_twice_at_once_is_one_document(monkeypatch, _documents, trial):
     member = UserFactory()
     key = f"{trial:032x}"
-    responses = _at_once(monkeypatch, [lambda c=c: c.post(UPLOAD_URL, upload_form(key)) for c in _clients(member)])
+    responses = at_once(monkeypatch, services, "_identify",
+                        [lambda c=c: c.post(UPLOAD_URL, upload_form(key)) for c in signed_in_clients(member)])
     document = Document.objects.get()
     assert [r.status_code for r in responses] == [302, 302]
     assert {r["Location"] for r in responses} == {document.get_absolute_url()}
@@ -196,7 +162,8 @@ def test_a_new_version_sent_twice_at_once_is_one_version(monkeypatch, _documents
     document = Document.objects.get()
     url = reverse("accounts:document_replace", args=[document.pk])
     key = f"{trial:032x}"
-    responses = _at_once(monkeypatch, [lambda c=c: c.post(url, replace_form(key)) for c in _clients(member)])
+    responses = at_once(monkeypatch, services, "_identify",
+                        [lambda c=c: c.post(url, replace_form(key)) for c in signed_in_clients(member)])
     assert [r.status_code for r in responses] == [302, 302]
     assert list(document.versions.values_list("number", flat=True)) == [2, 1]
     assert len(stored_files(_documents)) == 2  # the loser left no encrypted file behind

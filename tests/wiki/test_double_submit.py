@@ -2,13 +2,11 @@
 after a slow answer) is stored once, and the second request lands where the first did (CO-03)."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
+from tests.races import at_once, signed_in_clients
 from tests.wiki.conftest import form_data
 from tests.wiki.test_templates import _form_data as template_form_data
 from wiki import services
@@ -85,48 +83,14 @@ def test_the_key_is_kept_through_a_preview(client, user):
 
 # Two requests at once, on PostgreSQL with two real connections ------------------------------------
 
-def _at_once(monkeypatch, module, name: str, requests: list) -> list:
-    """Run the requests in threads, all held at `module.name` until every one has got there, so each
-    has passed the first look-up of its key before any of them stores anything."""
-    barrier = threading.Barrier(len(requests), timeout=20)
-    original = getattr(module, name)
-
-    def held(*args, **kwargs):
-        barrier.wait()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, held)
-    responses = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            responses[index] = request()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
-
-
-def _clients(member, count=2) -> list[Client]:
-    clients = [Client() for _ in range(count)]
-    for client in clients:
-        client.force_login(member)
-    return clients
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("trial", range(3))
 def test_a_new_guide_sent_twice_at_once_is_one_proposal(monkeypatch, user, trial):
     """No row to lock for a new guide: the unique constraint decides, the loser returns the winner's."""
     data = {**form_data(None), "submission_key": f"{trial:032x}"}
-    clients = _clients(user)
-    responses = _at_once(monkeypatch, services, "check_may_propose",
+    clients = signed_in_clients(user)
+    responses = at_once(monkeypatch, services, "check_may_propose",
                          [lambda c=c: c.post("/wiki/new/", data) for c in clients])
     proposal = EditProposal.objects.get()
     assert [r.status_code for r in responses] == [302, 302]
@@ -138,8 +102,8 @@ def test_a_new_guide_sent_twice_at_once_is_one_proposal(monkeypatch, user, trial
 def test_a_moderators_edit_sent_twice_at_once_is_one_version(monkeypatch, moderator, make_page):
     page = make_page()
     data = {**form_data(page, body="## New\n\nPublished once.\n"), "submission_key": "e" * 32}
-    clients = _clients(moderator)
-    responses = _at_once(monkeypatch, services, "check_may_propose",
+    clients = signed_in_clients(moderator)
+    responses = at_once(monkeypatch, services, "check_may_propose",
                          [lambda c=c: c.post(f"/wiki/{page.slug}/edit/", data) for c in clients])
     assert [r.status_code for r in responses] == [302, 302]
     assert EditProposal.objects.count() == 1
@@ -150,8 +114,8 @@ def test_a_moderators_edit_sent_twice_at_once_is_one_version(monkeypatch, modera
 @pytest.mark.django_db(transaction=True)
 def test_a_template_proposal_sent_twice_at_once_is_one_proposal(monkeypatch, user):
     data = {**template_form_data(), "submission_key": "f" * 32}
-    clients = _clients(user)
-    responses = _at_once(monkeypatch, template_services, "check_content",
+    clients = signed_in_clients(user)
+    responses = at_once(monkeypatch, template_services, "check_content",
                          [lambda c=c: c.post(reverse("templatelib:template_new"), data) for c in clients])
     assert [r.status_code for r in responses] == [302, 302]
     assert TemplateProposal.objects.count() == 1 and not Template.objects.exists()
