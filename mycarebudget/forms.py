@@ -4,6 +4,7 @@ import re
 import uuid
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
 
@@ -58,3 +59,19 @@ class SubmissionKeyMixin(forms.Form):
     def clean_submission_key(self) -> str:
         key = self.cleaned_data["submission_key"]
         return key if _SUBMISSION_KEY.match(key or "") else ""
+
+
+def save_once(row, sent_before):
+    """Insert a row made from a form with a submission key. When the same form's row was inserted
+    at the same moment (the unique constraint on the key refuses this one), return that row instead.
+
+    ``sent_before()`` looks the key up; a refusal for any other reason is raised as it is."""
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on after a refusal
+            row.save()
+    except IntegrityError:
+        existing = sent_before()
+        if existing is None:
+            raise
+        return existing
+    return row

@@ -9,13 +9,14 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from mycarebudget import shared
+from mycarebudget.forms import save_once
 from mycarebudget.mail import queue_email
 from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
@@ -301,16 +302,10 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                             edit_summary=edit_summary, submission_key=submission_key, **content)
     proposal.preview_html = rendered.get(proposal.body) or render_page_body(proposal.body)
     proposal.full_clean(exclude=["preview_html", "submission_key"])
-    try:
-        # A savepoint, so that when the same form arrives twice at once (a new guide has no row to
-        # lock) the unique constraint decides and the loser returns the winner's proposal.
-        with transaction.atomic():
-            proposal.save()
-    except IntegrityError:
-        existing = _sent_before(author, submission_key)
-        if existing is None:
-            raise
-        return existing
+    # The same form twice at once (a new guide has no row to lock): the loser returns the winner's.
+    saved = save_once(proposal, lambda: _sent_before(author, submission_key))
+    if saved is not proposal:
+        return saved
     if not can_moderate(author):
         digest.after_new_item()
     if can_moderate(author):  # publishing without review is a moderator power

@@ -7,12 +7,13 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mycarebudget.forms import save_once
 from mycarebudget.mail import queue_email
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
@@ -175,14 +176,9 @@ def propose_change(*, template: Template | None, author, content: dict, edit_sum
     proposal = TemplateProposal(template=template, author=author, base_revision=base_revision,
                                 edit_summary=edit_summary, submission_key=submission_key, **content)
     proposal.full_clean(exclude=["submission_key"])
-    try:
-        with transaction.atomic():  # savepoint: the same form twice at once, and the constraint decides
-            proposal.save()
-    except IntegrityError:
-        existing = _sent_before(author, submission_key)
-        if existing is None:
-            raise
-        return existing
+    saved = save_once(proposal, lambda: _sent_before(author, submission_key))  # the same form twice at once
+    if saved is not proposal:
+        return saved
     if can_moderate(author):  # publishing without review is moderator power: it needs two-step
         version = _publish(template=template, content=content, author=author, edit_summary=edit_summary)
         proposal.template = version.template
