@@ -28,6 +28,8 @@ ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel", "class"],
     "h2": ["id"], "h3": ["id"], "h4": ["id"],
     "th": ["align"], "td": ["align"],
+    # A wide table scrolls sideways on a phone: it takes keyboard focus so it can be scrolled (WCAG 2.1.1).
+    "table": lambda tag, name, value: name == "tabindex" and value == "0",
     "span": ["class"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -108,7 +110,8 @@ class _WikiLinkPattern(InlineProcessor):
 
 
 class _LinkAndHeadingPolicy(Treeprocessor):
-    """Marks external and missing links; keeps headings at h2 to h4 (h1 is the page title)."""
+    """Marks external and missing links; keeps headings at h2 to h4 (h1 is the page title); lets a
+    keyboard reach a table, which may scroll sideways."""
 
     def __init__(self, md, known_pages):
         super().__init__(md)
@@ -118,6 +121,8 @@ class _LinkAndHeadingPolicy(Treeprocessor):
         for element in root.iter():
             if element.tag in ("h1", "h5", "h6"):
                 element.tag = {"h1": "h2", "h5": "h4", "h6": "h4"}[element.tag]
+            if element.tag == "table":
+                element.set("tabindex", "0")
             if element.tag != "a":
                 continue
             href = (element.get("href") or "").strip()
