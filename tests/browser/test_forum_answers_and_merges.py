@@ -91,7 +91,8 @@ def test_an_error_summary_link_focuses_the_first_radio_of_its_group(page, log_in
     log_in(page, UserFactory())
     page.goto(f"/forum/posts/{post.pk}/report/")
     page.get_by_role("button", name="Send report").click()
-    assert focused_id(page) == "error-summary"  # focus moves to the summary, with no JavaScript (autofocus)
+    # Focus moves to the summary, with no JavaScript (autofocus: the browser applies it a moment after loading).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
     page.get_by_role("link", name="Choose what is wrong with the post").click()
     assert focused_id(page) == "id_reason_0"
     assert_accessible(page)
