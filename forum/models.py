@@ -403,8 +403,8 @@ class Report(models.Model):
 
 
 class SuspensionQuerySet(models.QuerySet):
-    def active(self) -> "SuspensionQuerySet":
-        now = timezone.now()
+    def active(self, now=None) -> "SuspensionQuerySet":
+        now = now or timezone.now()
         return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True,
                            starts_at__lte=now)
 

@@ -6,17 +6,23 @@ it. The facts come from one query; the rule for moderator power stays
 mycarebudget.moderation.powers.can_moderate.
 """
 
+import datetime
 from dataclasses import dataclass
 from functools import cache
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Value
+from django.utils import timezone
 
 from forum.models import Follow, Report, Support, Suspension
 from mycarebudget.moderation.powers import MODERATORS_GROUP, can_moderate, needs_two_step
 
 User = get_user_model()
+
+# Stand-ins for the member, the topic and the time, bound anew for each request (_statement).
+MEMBER, TOPIC, NOW = -7301, -7302, datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -29,30 +35,49 @@ class Reader:
     reported: bool = False  # a post in this topic
 
 
-@cache
-def _facts() -> dict:
-    """Built once: making these querysets costs more than running them (bench/cpu.py). The member is
-    the outer row ("pk"), the topic an annotation on it ("forum_topic")."""
+def _facts(with_topic: bool):
+    """The one definition of a member's facts: the member is the outer row, the topic an annotation."""
     mine, topic = {"user_id": OuterRef("pk")}, {"topic_id": OuterRef("forum_topic")}
-    return {
+    facts = {
         "in_moderators": Exists(User.groups.through.objects.filter(**mine, group__name=MODERATORS_GROUP)),
         "two_step": Exists(Authenticator.objects.filter(**mine, type=Authenticator.Type.TOTP)),
-        "following": Exists(Follow.objects.filter(**mine, **topic, is_following=True)),
-        "supports": Exists(Support.objects.filter(**mine, **topic)),
-        "reported": Exists(Report.objects.filter(reporter_id=OuterRef("pk"), post__topic_id=OuterRef("forum_topic"))),
+        "suspended": Exists(Suspension.objects.active(now=NOW).filter(**mine)),
     }
+    if with_topic:
+        facts |= {
+            "following": Exists(Follow.objects.filter(**mine, **topic, is_following=True)),
+            "supports": Exists(Support.objects.filter(**mine, **topic)),
+            "reported": Exists(Report.objects.filter(reporter_id=OuterRef("pk"), post__topic_id=OuterRef("forum_topic"))),
+        }
+    return User.objects.filter(pk=MEMBER).annotate(forum_topic=Value(TOPIC)).values(**facts)
+
+
+@cache
+def _statement(alias: str, with_topic: bool) -> tuple[str, list, list, tuple[str, ...]]:
+    """The query above compiled once per process: making and compiling its six subqueries cost
+    several times more than running them (bench/results.md). Which parameters are the stand-ins is
+    found by value, so the SQL is always the ORM's own."""
+    query = _facts(with_topic).query
+    sql, params = query.get_compiler(using=alias).as_sql()
+    now = connections[alias].ops.adapt_datetimefield_value(NOW)
+    slots = {MEMBER: "member", TOPIC: "topic", now: "now"}
+    bound = [slots.get(param) if isinstance(param, int | str | datetime.datetime) else None for param in params]
+    assert "member" in bound and "now" in bound and ("topic" in bound) == with_topic, (sql, params)
+    return sql, list(params), bound, tuple(query.annotation_select)
 
 
 def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
     """The signed-in member's view of a forum page (None for anonymous readers), in one query."""
     if not user.is_authenticated:
         return None
-    facts = _facts()
-    if topic_pk is None:
-        facts = {name: facts[name] for name in ("in_moderators", "two_step")}
-    suspended = Exists(Suspension.objects.active().filter(user_id=OuterRef("pk")))  # active: as of now
-    row = (User.objects.filter(pk=user.pk).annotate(forum_topic=Value(topic_pk))
-           .values(**facts, suspended=suspended).get())
+    alias = router.db_for_read(User)
+    sql, params, bound, names = _statement(alias, topic_pk is not None)
+    values = {"member": user.pk, "topic": topic_pk,
+              "now": connections[alias].ops.adapt_datetimefield_value(timezone.now())}
+    params = [values[slot] if slot else param for param, slot in zip(params, bound, strict=True)]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = dict(zip(names, map(bool, cursor.fetchone()), strict=True))
     # Cached on the user, where is_moderator and has_two_step look first: no more queries.
     in_moderators = row.pop("in_moderators")  # popped first: a superuser's row has it too
     user._is_moderator = user.is_superuser or in_moderators

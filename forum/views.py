@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -248,7 +249,7 @@ def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
     author = post.author.public_name if post.author else None
     return (post.pk, post.kind, post.is_first, post.reply_to_id is not None, post.created_at, post.edited_at,
             post.edit_count, post.is_held, post.hidden_at, post.hidden_reason, post.deleted_at, post.new_status,
-            author, post.author_id in moderator_ids, post.is_answer)
+            author, post.author_id in moderator_ids, post.author is not None and post.author.is_active, post.is_answer)
 
 
 def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> list[str]:
@@ -266,13 +267,15 @@ def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> l
     return shared.parts("forum/_post.html", items)
 
 
-def _flags(topic: Topic, reader: readers.Reader | None, suspension) -> dict:
+def _flags(topic: Topic, reader: readers.Reader | None, suspension, *, asker: bool = False) -> dict:
     """What this reader may do with the posts on the page, as forum/_post.html asks."""
     if reader is None:
-        return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing"), False)
+        return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing", "marking"), False)
     return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
             "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
-            "editing": not topic.is_locked or reader.can_moderate}
+            "editing": not topic.is_locked or reader.can_moderate,
+            # The asker (not while suspended) or a moderator marks a question's answer (forum.services.mark_answer).
+            "marking": topic.category.has_answers and (reader.can_moderate or asker and not suspension)}
 
 
 def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, support_error: str = "",
@@ -280,17 +283,15 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, sup
     topic, posts = thread.topic, thread.posts
     is_moderator = bool(reader and reader.can_moderate)
     suspension = services.active_suspension(request.user) if reader and reader.suspended else None
-    flags = _flags(topic, reader, suspension)
+    flags = _flags(topic, reader, suspension, asker=topic.author_id == request.user.pk)
     parts = thread.rendered.get(tuple(flags.values()))
     if parts is None or any(post.is_own for post in posts):
         parts = _post_parts(posts, thread.moderators, flags)
     return _page(request, "forum/topic_detail.html", {
         "topic": topic, "category": topic.category, "page_obj": thread.page_obj,
-        "rows": list(zip(posts, parts, strict=True)),
+        "posts": SafeString("".join(parts)),  # each one a template's output, escaped as it was rendered
+        "has_post_actions": flags["moderator"] or flags["marking"],  # their buttons post this page's one form
         "reader": reader, "is_moderator": is_moderator,
-        # The asker marks the answer (forum.services.mark_answer checks it again): a live form per reply.
-        "may_mark_answer": bool(reader and topic.category.has_answers and topic.author_id == request.user.pk
-                                and not suspension),
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
         "support_error": support_error, "reply_form": ReplyForm() if reader else None,
         "reply_body": _empty_reply_body() if reader else "", "crumbs": _topic_crumbs(topic),

@@ -28,7 +28,9 @@ def _unreachable_errors() -> tuple[type[BaseException], ...]:
     try:
         import redis
 
-        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+        from django_redis.exceptions import ConnectionInterrupted
+
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionInterrupted]
     except ImportError:
         pass
     return tuple(errors)

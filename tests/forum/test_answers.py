@@ -149,14 +149,19 @@ def test_the_answer_tag_is_part_of_the_posts_shared_rendering(client, question):
     assert '<strong class="app-tag app-tag--green">Answer</strong>' in client.get(topic.get_absolute_url()).text
 
 
-def test_the_mark_button_is_a_post_form_with_csrf(client, question):
+def test_the_mark_button_posts_the_pages_one_form_with_this_readers_csrf_token(client, question):
+    """The button is in the post's shared rendering; the token is only in the page's live form it names."""
     topic, asker, answer = question
     client.force_login(asker)
-    html = client.get(topic.get_absolute_url()).text
-    action = f'<form method="post" action="{reverse("forum:post_mark_answer", args=[answer.pk])}">'
-    assert action in html
-    form = html[html.index(action):]
-    assert 'name="csrfmiddlewaretoken"' in form[:form.index("</form>")]
+    response = client.get(topic.get_absolute_url())
+    html = response.text
+    button = (f'<button type="submit" form="post-actions" '
+              f'formaction="{reverse("forum:post_mark_answer", args=[answer.pk])}"')
+    assert button in html
+    form = html[html.index('<form id="post-actions" method="post">'):]
+    token = response.context["csrf_token"]
+    assert f'name="csrfmiddlewaretoken" value="{token}"' in form[:form.index("</form>")]
+    assert html.count("csrfmiddlewaretoken") == html.count("<form") - html.count('<form method="get"')
     assert client.get(reverse("forum:post_mark_answer", args=[answer.pk])).status_code == 405
 
 
