@@ -32,6 +32,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from mycarebudget import shared  # noqa: E402
+
 SEARCH_REPEATS = int(os.environ.get("MCB_BENCH_SEARCH_REPEATS", "40"))
 HTTPS = {"secure": True, "HTTP_X_FORWARDED_PROTO": "https"}
 
@@ -100,6 +102,7 @@ def count_queries(client: Client, url: str, **headers) -> dict:
     """Queries for the first request after the cache was emptied (cold), and for the next one (warm)."""
     counts = []
     cache.clear()
+    shared.forget_worker_copies()
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, **HTTPS, **headers)

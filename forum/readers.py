@@ -47,7 +47,8 @@ def _facts(with_topic: bool):
         facts |= {
             "following": Exists(Follow.objects.filter(**mine, **topic, is_following=True)),
             "supports": Exists(Support.objects.filter(**mine, **topic)),
-            "reported": Exists(Report.objects.filter(reporter_id=OuterRef("pk"), post__topic_id=OuterRef("forum_topic"))),
+            "reported": Exists(Report.objects.filter(reporter_id=OuterRef("pk"),
+                                                     post__topic_id=OuterRef("forum_topic"))),
         }
     return User.objects.filter(pk=MEMBER).annotate(forum_topic=Value(TOPIC)).values(**facts)
 

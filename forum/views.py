@@ -36,6 +36,7 @@ from forum.forms import (
 from forum.models import Category, IdeaStatus, Post, Preferences, Report, Support, Topic
 from mycarebudget import shared
 from mycarebudget.access import AUTHOR, AUTHOR_OR_MODERATOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
+from mycarebudget.forms import new_submission_key
 from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
 
 User = get_user_model()
@@ -108,9 +109,15 @@ def _page_number(request) -> str:
     return number if number.isdigit() else ""
 
 
+def _page_of(size: tuple[int, int], per_page: int) -> Page:
+    """A page of a list from its (count, number) alone. Shared copies keep those, never a Page: a
+    Paginator's lazy messages cost more to unpickle than the rest of a thread (bench/results.md)."""
+    return Paginator(range(size[0]), per_page).page(size[1])
+
+
 class Listing(NamedTuple):
     category: Category
-    page_obj: Page  # keeps no query, so a listing can be shared
+    size: tuple[int, int]  # how many topics, and which page of them (_page_of)
     rows: list[tuple[int, str]]  # each topic's id and shared rendering (forum/_topic_summary.html)
     unlisted_authors: frozenset[int] = frozenset()  # who reads this category unlike anyone else
 
@@ -127,8 +134,8 @@ def _listing_for(user, slug: str, sort: str, status: str, number) -> Listing:
         topic.category = category  # already known: saves a join per row
     summaries = shared.parts("forum/_topic_summary.html", [
         (_topic_version(topic), {"topic": topic, "heading_level": 3}) for topic in topics])
-    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_TOPICS_PER_PAGE).page(page_obj.number)
-    return Listing(category, page_obj, list(zip([topic.pk for topic in topics], summaries, strict=True)))
+    size = (page_obj.paginator.count, page_obj.number)
+    return Listing(category, size, list(zip([topic.pk for topic in topics], summaries, strict=True)))
 
 
 def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None:
@@ -161,7 +168,8 @@ def category_detail(request, category):
             listing = None  # their own held or hidden topic is theirs alone to read
     if listing is None:
         listing = _listing_for(user, category, sort, status, number)
-    category, page_obj, rows, _ = listing
+    category, size, rows, _ = listing
+    page_obj = _page_of(size, settings.FORUM_TOPICS_PER_PAGE)
     query = {}
     if category.is_ideas:
         query = {key: value for key, value in (("sort", sort), ("status", status))
@@ -212,7 +220,7 @@ def _thread(user, topic: Topic):
 
 class Thread(NamedTuple):
     topic: Topic
-    page_obj: Page  # keeps no query, so a thread can be shared
+    size: tuple[int, int]  # how many posts, and which page of them (_page_of)
     posts: list[Post]
     moderators: frozenset[int]  # for the badge beside authors' names
     unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
@@ -224,8 +232,7 @@ def _thread_for(user, pk: int, number) -> Thread:
     topic = _topic_for(user, pk)
     page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(number)
     posts = list(page_obj)
-    page_obj = Paginator(range(page_obj.paginator.count), settings.FORUM_POSTS_PER_PAGE).page(page_obj.number)
-    return Thread(topic, page_obj, posts, moderator_ids())
+    return Thread(topic, (page_obj.paginator.count, page_obj.number), posts, moderator_ids())
 
 
 def _public_thread(pk: int, number) -> Thread | None:
@@ -288,20 +295,21 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, sup
     if parts is None or any(post.is_own for post in posts):
         parts = _post_parts(posts, thread.moderators, flags)
     return _page(request, "forum/topic_detail.html", {
-        "topic": topic, "category": topic.category, "page_obj": thread.page_obj,
+        "topic": topic, "category": topic.category, "page_obj": _page_of(thread.size, settings.FORUM_POSTS_PER_PAGE),
         "posts": SafeString("".join(parts)),  # each one a template's output, escaped as it was rendered
         "has_post_actions": flags["moderator"] or flags["marking"],  # their buttons post this page's one form
         "reader": reader, "is_moderator": is_moderator,
         "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
-        "support_error": support_error, "reply_form": ReplyForm() if reader else None,
-        "reply_body": _empty_reply_body() if reader else "", "crumbs": _topic_crumbs(topic),
+        "support_error": support_error, "submission_key": new_submission_key(),
+        "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
     }, status=status)
 
 
 @cache
-def _empty_reply_body() -> str:
-    """The reply box as every member first sees it: rendered from the form alone, once per process."""
-    return ReplyForm()["body"].as_field_group()
+def _empty_reply_body() -> tuple[str, str]:
+    """The reply box as every member first sees it, and its id: rendered from the form alone, once per process."""
+    body = ReplyForm()["body"]
+    return body.as_field_group(), body.auto_id
 
 
 @access(PUBLIC)

@@ -27,7 +27,6 @@ def _unreachable_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [ConnectionError, TimeoutError, OSError]
     try:
         import redis
-
         from django_redis.exceptions import ConnectionInterrupted
 
         errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionInterrupted]

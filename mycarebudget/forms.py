@@ -43,6 +43,10 @@ class AccessibleFormRenderer(TemplatesSetting):
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
 class SubmissionKeyMixin(forms.Form):
     """A hidden key made when the form is shown: sending the same form twice (a double click, or
     sending again after a slow answer) stores one thing, not two. The service looks the key up;
@@ -54,7 +58,7 @@ class SubmissionKeyMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+            self.initial.setdefault("submission_key", new_submission_key())
 
     def clean_submission_key(self) -> str:
         key = self.cleaned_data["submission_key"]

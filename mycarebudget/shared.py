@@ -15,9 +15,13 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   readers share whole pages this way (``anonymous_page``, with ETag and 304); members share
   the rows of a page of posts, topics or a guide, which the same rules would show anyone
   (forum.views, wiki.views), and get the rest rendered for them.
+- A worker also keeps its last anonymous copies for LOCAL_SECONDS without asking the cache (a copy
+  a CDN may keep for ANONYMOUS_PAGE_SECONDS anyway): anonymous readers may see a change that late
+  from another worker, never a member, and a bump in this worker forgets them at once.
 """
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from functools import cache as once
 from functools import wraps
@@ -35,6 +39,8 @@ from django.utils.safestring import SafeString
 
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
+LOCAL_SECONDS, LOCAL_COPIES = 1, 500
+_local: dict[str, tuple[float, tuple]] = {}  # this worker's last anonymous copies: name -> (made at, copy)
 
 
 @once
@@ -105,6 +111,7 @@ def bump(area: str) -> None:
     (a copy made meanwhile from the old rows must not outlive the transaction)."""
 
     def advance():
+        forget_worker_copies()
         try:
             cache.incr(f"version:{area}")
         except ValueError:
@@ -112,6 +119,11 @@ def bump(area: str) -> None:
 
     advance()
     transaction.on_commit(advance)
+
+
+def forget_worker_copies() -> None:
+    """This worker's own anonymous copies are out of date (a bump here, or the cache was emptied)."""
+    _local.clear()
 
 
 def has_messages(request) -> bool:
@@ -142,9 +154,15 @@ def anonymous_page(area: str) -> Callable:
                 return response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
             name = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
-            if not isinstance(copy, tuple):
-                return copy  # a response nobody else may be given
+            now = time.time()
+            made_at, copy = _local.get(name, (0, None))
+            if now - made_at >= LOCAL_SECONDS:
+                copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
+                if not isinstance(copy, tuple):
+                    return copy  # a response nobody else may be given
+                if len(_local) >= LOCAL_COPIES:
+                    _local.clear()
+                _local[name] = (now, copy)
             content, headers = copy
             last_modified = headers.get("Last-Modified")
             response = get_conditional_response(

@@ -19,7 +19,10 @@ def _fresh_cache():
     """Rate limits and page caches live in the cache: start every test clean."""
     from django.core.cache import cache
 
+    from mycarebudget import shared
+
     cache.clear()
+    shared.forget_worker_copies()
     yield
 
 

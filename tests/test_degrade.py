@@ -18,8 +18,8 @@ def redis_stopped(settings):
     settings.CACHES = {
         "default": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
         "sessions": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
-        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/12",
-                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+        "redis": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/12",
+                  "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}},
         "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }

@@ -167,8 +167,8 @@ def test_redis_cache_when_redis_url_is_set():
             "settings.SESSION_ENGINE.rsplit('.', 1)[1])")
     env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.test"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    # Through the fallback (mycarebudget/fallback_cache.py) to Django's own Redis backend, as it comes.
-    assert result.stdout.strip() == "django.core.cache.backends.redis RedisCache yes cached_db", result.stderr
+    # Through the fallback (mycarebudget/fallback_cache.py) to django-redis, as it comes.
+    assert result.stdout.strip() == "django_redis.cache RedisCache yes cached_db", result.stderr
     import redis
 
     keys = redis.Redis.from_url(url).keys("*mcb-probe")

@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache as django_cache
 from django.db import connection
 from django.template.loader import get_template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from forum import services
@@ -176,6 +178,34 @@ def test_anonymous_readers_share_the_page_and_get_304(client, make_page, django_
         again = client.get(page.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert "public" in first["Cache-Control"]
+
+
+def test_a_workers_own_anonymous_copy_lasts_a_second_and_a_bump_here_forgets_it(client, make_page):
+    """Another worker's change (the area's version moved in the shared cache, not in this worker) reaches
+    anonymous readers here within LOCAL_SECONDS; a change made in this worker, at once."""
+    import time_machine
+
+    page = make_page(title="Before")
+    url = page.get_absolute_url()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert b"Before" in client.get(url).content
+        type(page).objects.filter(pk=page.pk).update(title="Elsewhere")
+        django_cache.incr("version:wiki")  # what shared.bump does in another worker
+        assert b"Before" in client.get(url).content  # this worker's copy, under a second old
+        clock.shift(shared.LOCAL_SECONDS)
+        assert b"Elsewhere" in client.get(url).content
+        type(page).objects.filter(pk=page.pk).update(title="Here")
+        shared.bump("wiki")
+        assert b"Here" in client.get(url).content
+
+
+def test_members_never_get_a_workers_anonymous_copy(client, make_page):
+    page = make_page(title="Before")
+    assert b"Before" in client.get(page.get_absolute_url()).content
+    type(page).objects.filter(pk=page.pk).update(title="Changed", revision=page.revision + 1)
+    django_cache.incr("version:wiki")
+    client.force_login(member())
+    assert b"Changed" in client.get(page.get_absolute_url()).content
 
 
 def test_members_pages_are_private(client, make_page):
