@@ -27,9 +27,9 @@ def _unreachable_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [ConnectionError, TimeoutError, OSError]
     try:
         import redis
-        from django_redis.exceptions import ConnectionInterrupted
 
-        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionInterrupted]
+        # django-redis raises the client's own errors (its ConnectionInterrupted's cause) from the cache API.
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
     except ImportError:
         pass
     return tuple(errors)
