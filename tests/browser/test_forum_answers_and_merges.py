@@ -4,7 +4,7 @@ error summary's link to a radio group and "Jump to reply" move focus where they 
 import pytest
 
 from forum import services
-from forum.models import IdeaStatus, Support, Topic
+from forum.models import IdeaStatus, Post, Support, Topic
 from tests.factories import UserFactory
 from tests.forum.factories import ensure_categories, idea, reply, start
 
@@ -119,3 +119,37 @@ def test_jump_to_reply_goes_to_the_reply_box_or_to_signing_in(page, log_in, asse
     page.keyboard.type("Typed straight after jumping.")
     assert page.get_by_label("Your reply").input_value() == "Typed straight after jumping."
     assert_accessible(page)
+
+
+def test_a_moderators_post_buttons_work_by_keyboard_on_a_phone_and_with_javascript_off(
+        page, chromium, live_server, log_in, moderator, assert_accessible):
+    """The buttons are in each post's shared rendering and post the page's one live form (form="post-actions"),
+    which holds this moderator's token: the browser's own form association does it, with no JavaScript."""
+    topic = start(title="Holiday pay for PAs")
+    hidden = reply(topic, author=UserFactory(display_name="Hana Hidden"), body="Rude words.")
+    services.hide_post(post=hidden, moderator=moderator, reason="Unkind")
+    held = reply(topic, author=UserFactory(display_name="Hugo Held"), body="See my site.")
+    Post.objects.filter(pk=held.pk).update(is_held=True)
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, moderator)
+    page.goto(topic.get_absolute_url())
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_role("button", name="Show again Hana Hidden’s post").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Post.objects.get(pk=hidden.pk).hidden_at is None
+    assert_accessible(page)
+
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        no_script = context.new_page()
+        no_script.set_default_timeout(10_000)
+        log_in(no_script, moderator)
+        no_script.goto(topic.get_absolute_url())
+        with no_script.expect_navigation():
+            no_script.get_by_role("button", name="Approve Hugo Held’s post").click()
+        assert not Post.objects.get(pk=held.pk).is_held
+        assert no_script.get_by_role("button", name="Approve Hugo Held’s post").count() == 0
+    finally:
+        context.close()
