@@ -262,13 +262,12 @@ FIXES = {
     "(mycarebudget/shared.py, anonymous_page) rather than rendered per request.",
     "signed_in_forum": "Signed-in topic and category pages fetch their shared parts with one get_many and "
     "render the page around them (forum/views.py), after one query for what is the member's own "
-    "(forum/readers.py). Next steps, in order: profile the live template (forum/_post.html, one include per "
-    "post), try Django's Jinja2 backend for it, or let the edge put the member's parts in (ESI).",
-    "search_guides": "Guide search ranks every match (PostgreSQL: `COUNT(*) OVER ()` and `ts_rank` over "
-    "all pages that contain a common word, about 10 ms at 5,000 guides and growing with them; SQLite: bm25 "
-    "over every match) and then spends about 10 ms in Python (the ORM and 20 highlighted snippets). Rank "
-    "only title matches plus the first N matches in a cheap order, show the total as an estimate past a "
-    "cap, and build snippets from a stored short text rather than the whole body.",
+    "(forum/readers.py, compiled once per process). What is left is the template around the parts "
+    "(base.html and the member's header about a third), Django's session and member, and the shared "
+    "copies' unpickling. Next: Jinja2 for base.html and these pages, or let the edge put the member's parts in (ESI).",
+    "search_guides": "Guide search ranks a bounded set of candidates (wiki/search.py); for a common word "
+    "most of the time is reading each candidate's body vector and building the snippets. Keep a short "
+    "stored text for snippets, and rank titles and summaries from a smaller index first.",
     "search_discussions": "Discussion search over 100,000 posts takes half or more of the 20 ms at p95 on "
     "its own for some words: rank only title matches and walk the newest matching posts "
     "(`ORDER BY id DESC LIMIT n`, `rowid` in FTS5), so the work stops at the limit instead of ranking "
