@@ -1,5 +1,7 @@
 """The foundation: pages, security headers, health check and error pages."""
 
+import re
+
 import pytest
 from django.db import DatabaseError
 from django.test import override_settings
@@ -218,3 +220,19 @@ def test_no_template_comment_reaches_a_page(client):
     for template in Path(__file__).resolve().parent.parent.joinpath("templates").rglob("*.html"):
         for line in template.read_text().splitlines():
             assert not re.search(r"\{#(?!.*#\})", line), f"{template}: a {{# comment must end on its line"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address, current", [
+    ("/wiki/", "/wiki/"), ("/forum/", "/forum/"), ("/search/?q=pay", "/search/"), ("/templates/", "/templates/"),
+    ("/account/", "/account/"), ("/", None),
+])
+def test_the_header_marks_the_section_the_page_is_in(client, address, current):
+    """One link in the main navigation says where the reader is (the section comes from the path once)."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get(address).content.decode()
+    nav = html[html.index('aria-label="Main"'):html.index("</nav>")]
+    marked = re.findall(r'<a href="([^"]+)" aria-current="page"', nav)
+    assert marked == ([current] if current else []), (address, marked)
