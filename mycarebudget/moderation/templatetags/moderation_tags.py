@@ -28,10 +28,9 @@ def _shows_link(user) -> bool:
 
 @register.inclusion_tag("includes/moderation_link.html", takes_context=True)
 def moderation_link(context):
-    """Never in a shared copy (its stand-in member is no moderator), so no other reader is shown it."""
+    """Only in the header rendered live for this member (shared parts have no user in their context)."""
     user = context.get("user")
     request = context.get("request")
-    show = (not context.get("shared_copy") and user is not None and user.is_authenticated
-            and _shows_link(user))
+    show = user is not None and user.is_authenticated and _shows_link(user)
     return {"show": show, "waiting": waiting() if show else None,
             "current": bool(request and request.path.startswith("/moderation/"))}
