@@ -87,14 +87,15 @@ def main() -> None:
 
             print(name)
             cProfile.runctx("run()", globals(), {"run": run}, "/tmp/cpu.prof")
-            pstats.Stats("/tmp/cpu.prof").sort_stats("cumulative").print_stats(45)
+            pstats.Stats("/tmp/cpu.prof").sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
             continue
-        samples = []
+        samples, walls = [], []
         for _ in range(args.rounds):
-            started = time.process_time()
+            started, wall = time.process_time(), time.perf_counter()
             run()
             samples.append((time.process_time() - started) * 1000 / count)
-        print(f"  {name:36} {min(samples):6.2f} {statistics.median(samples):6.2f}")
+            walls.append((time.perf_counter() - wall) * 1000 / count)
+        print(f"  {name:36} {min(samples):6.2f} {statistics.median(samples):6.2f}   wall {min(walls):6.2f}")
 
 
 if __name__ == "__main__":

@@ -166,6 +166,7 @@ def category_detail(request, category):
                                  lambda: _public_listing(category, sort, status, number))
         if listing is not None and reader is not None and user.pk in listing.unlisted_authors:
             listing = None  # their own held or hidden topic is theirs alone to read
+    public = listing is not None
     if listing is None:
         listing = _listing_for(user, category, sort, status, number)
     category, size, rows, _ = listing
@@ -180,14 +181,17 @@ def category_detail(request, category):
     if category.is_ideas and reader is not None:
         supported = set(Support.objects.filter(user=user, topic__in=[pk for pk, _ in rows])
                         .values_list("topic_id", flat=True))
-    return _page(request, "forum/category_detail.html", {
+    context = {
         "category": category, "page_obj": page_obj,
         "rows": [(summary, pk in supported) for pk, summary in rows],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
         "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
         "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
         "crumbs": _forum_crumbs((category.name, "")),
-    })
+    }
+    if public and reader is not None:  # shared with every member who supports the same ideas here
+        return shared.member_page(request, "forum", "forum/category_detail.html", sorted(supported), lambda: context)
+    return _page(request, "forum/category_detail.html", context)
 
 
 def _can_start_topic(user, category: Category) -> bool:
@@ -285,31 +289,42 @@ def _flags(topic: Topic, reader: readers.Reader | None, suspension, *, asker: bo
             "marking": topic.category.has_answers and (reader.can_moderate or asker and not suspension)}
 
 
-def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, support_error: str = "",
-                  status: int = 200) -> HttpResponse:
+def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, public: bool = False,
+                  support_error: str = "", status: int = 200) -> HttpResponse:
+    """The topic page. A member reading the ``public`` thread (as anyone reads it) without moderator power
+    or a suspension shares the page with every member who may do the same there (shared.member_page)."""
     topic, posts = thread.topic, thread.posts
     is_moderator = bool(reader and reader.can_moderate)
     suspension = services.active_suspension(request.user) if reader and reader.suspended else None
     flags = _flags(topic, reader, suspension, asker=topic.author_id == request.user.pk)
-    parts = thread.rendered.get(tuple(flags.values()))
-    if parts is None or any(post.is_own for post in posts):
-        parts = _post_parts(posts, thread.moderators, flags)
-    return _page(request, "forum/topic_detail.html", {
-        "topic": topic, "category": topic.category, "page_obj": _page_of(thread.size, settings.FORUM_POSTS_PER_PAGE),
-        "posts": SafeString("".join(parts)),  # each one a template's output, escaped as it was rendered
-        "has_post_actions": flags["moderator"] or flags["marking"],  # their buttons post this page's one form
-        "reader": reader, "is_moderator": is_moderator,
-        "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
-        "support_error": support_error, "submission_key": new_submission_key(),
-        "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
-    }, status=status)
+    own = tuple(post.pk for post in posts if post.is_own)
+
+    def context() -> dict:
+        parts = thread.rendered.get(tuple(flags.values())) if not own else None
+        return {
+            "topic": topic, "category": topic.category,
+            "page_obj": _page_of(thread.size, settings.FORUM_POSTS_PER_PAGE),
+            # each one a template's output, escaped as it was rendered
+            "posts": SafeString("".join(parts or _post_parts(posts, thread.moderators, flags))),
+            "reader": reader, "is_moderator": is_moderator,
+            "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
+            "support_error": support_error, "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
+        }
+
+    live = {"reply_action": reverse("forum:reply_create", args=[topic.pk]), "submission_key": new_submission_key()}
+    if public and reader is not None and not (is_moderator or suspension or support_error):
+        facts = (*flags.values(), reader.following, reader.supports, own)
+        return shared.member_page(request, "forum", "forum/topic_detail.html", facts, context, live)
+    return _page(request, "forum/topic_detail.html", {**context(), **live}, status=status)
 
 
 @cache
 def _empty_reply_body() -> tuple[str, str]:
-    """The reply box as every member first sees it, and its id: rendered from the form alone, once per process."""
-    body = ReplyForm()["body"]
-    return body.as_field_group(), body.auto_id
+    """The reply box as every member first sees it, and its id: rendered from the form alone, once per process.
+    The box belongs to the reply form at the end of the page (includes/live_forms.html)."""
+    form = ReplyForm()
+    form.fields["body"].widget.attrs["form"] = "reply"
+    return form["body"].as_field_group(), form["body"].auto_id
 
 
 @access(PUBLIC)
@@ -328,6 +343,7 @@ def topic_detail(request, pk, slug):
             else:
                 for post in thread.posts:
                     post.is_own = post.author_id == request.user.pk  # a member's: never a deleted author's
+    public = thread is not None
     if thread is None:
         thread = _thread_for(request.user, pk, number)
     topic = thread.topic
@@ -336,7 +352,7 @@ def topic_detail(request, pk, slug):
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, reader, thread)
+    return _render_topic(request, reader, thread, public=public)
 
 
 def _post_location(post: Post, user) -> str:

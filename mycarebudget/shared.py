@@ -14,7 +14,9 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most. Anonymous
   readers share whole pages this way (``anonymous_page``, with ETag and 304); members share
   the rows of a page of posts, topics or a guide, which the same rules would show anyone
-  (forum.views, wiki.views), and get the rest rendered for them.
+  (forum.views, wiki.views), and whole pages with every member who would be shown the same
+  (``member_page``): rendered like a part, from objects and the facts that tell members apart,
+  with only the forms that carry the member's token rendered live.
 - A worker also keeps its last anonymous copies for LOCAL_SECONDS without asking the cache (a copy
   a CDN may keep for ANONYMOUS_PAGE_SECONDS anyway): anonymous readers may see a change that late
   from another worker, never a member, and a bump in this worker forgets them at once.
@@ -31,11 +33,15 @@ from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import get_template
 from django.template.loader_tags import IncludeNode
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 from django.utils.safestring import SafeString
+
+from mycarebudget.moderation.powers import can_moderate_lately
 
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
@@ -128,7 +134,7 @@ def forget_worker_copies() -> None:
 
 def has_messages(request) -> bool:
     """Whether a one-off message waits for this reader (then the page is theirs alone)."""
-    if "messages" in request.COOKIES:
+    if request.COOKIES.get("messages"):  # (a deleted one may linger, empty, in a test client)
         return True
     session = getattr(request, "session", None)
     return bool(session is not None and session.session_key and session.get(SessionStorage.session_key))
@@ -179,6 +185,42 @@ def anonymous_page(area: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def section_of(path: str) -> str:
+    """The part of the site a page is in ("wiki", "forum"...), which the header marks."""
+    return path.split("/", 2)[1]
+
+
+def member_page(request, area: str, template_name: str, facts: Iterable, context: Callable[[], dict | None],
+                live: dict | None = None) -> HttpResponse | None:
+    """A signed-in member's page, shared with every member who would be shown exactly the same.
+
+    ``facts`` lists everything that makes one member's page differ from another's (what they may do,
+    whether they follow the topic, which posts are theirs). The page is rendered from ``context()``
+    and those facts alone, like a part: no request and no user, so nothing about the reader can get
+    in. Its buttons and fields point at forms (form="page-actions", form="reply") that carry the
+    reader's token and are rendered live for each request (includes/live_forms.html, with ``live``),
+    at the end of the page. A member with a message waiting, or a moderator (whose header links to
+    the moderation queue), gets the page rendered for them alone. None when ``context()`` finds no
+    page to show (the view answers otherwise).
+    """
+    live = live or {}
+    if has_messages(request) or can_moderate_lately(request.user):
+        found = context()
+        return None if found is None else private(render(request, template_name, {**found, **live}))
+
+    def shared_page():
+        found = context()
+        return None if found is None else render_part(template_name, {
+            **found, "member": True, "site_name": settings.SITE_NAME, "section": section_of(request.path)})
+
+    name = "member:" + hashlib.sha256(repr((request.get_full_path(), template_name, *facts)).encode()).hexdigest()
+    page = current(area, name, shared_page)
+    if page is None:
+        return None
+    forms = render_part("includes/live_forms.html", {**live, "csrf_token": get_token(request)})
+    return private(HttpResponse(page + forms))
 
 
 def private(response: HttpResponse) -> HttpResponse:

@@ -110,9 +110,9 @@ def version_by_id(request, pk, number):
     return redirect("wiki:page_version", page.slug, number)
 
 
-def _guide(slug: str) -> tuple[Page, str] | None:
-    """A live guide at this address and its article, rendered once for everyone (mycarebudget.shared);
-    None for any other answer (an old address, no guide, a retired one)."""
+def _guide(slug: str) -> dict | None:
+    """A live guide at this address, as wiki/page_detail.html shows it to everyone, its article rendered
+    once for all (mycarebudget.shared); None for any other answer (an old address, no guide, a retired one)."""
     try:
         # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
         page = Page.objects.live().defer("body", "body_text").get(slug=slug)
@@ -122,35 +122,33 @@ def _guide(slug: str) -> tuple[Page, str] | None:
     (article,) = shared.parts("wiki/_article.html", [(
         (page.pk, page.revision, page.changed_at),
         {"page": page, "backlinks": lambda: services.backlinks(page), "site_name": settings.SITE_NAME})])
-    return page, article
+    return {"page": page, "article": article, "review_overdue": page.is_review_overdue(),
+            "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}"))}
 
 
 @access(PUBLIC)
 @require_safe
 @shared.anonymous_page("wiki")
 def page_detail(request, slug):
-    """A guide. Its article is rendered once for everyone, the page around it for each member, who
-    share the guide and its article while the guides' version stands; anonymous readers share the
-    whole page, with ETag and Last-Modified for 304s (mycarebudget.shared)."""
-    if request.user.is_authenticated:
-        guide = shared.current("wiki", f"guide:{slug}", lambda: _guide(slug))
+    """A guide. Its article is rendered once for everyone; readers share the whole page while the
+    guides' version stands: anonymous readers with ETag and Last-Modified for 304s, members with
+    their token added (mycarebudget.shared)."""
+    if request.user.is_authenticated:  # every member reads the same guide page
+        response = shared.member_page(request, "wiki", "wiki/page_detail.html", (), lambda: _guide(slug))
+    elif guide := _guide(slug):
+        response = render(request, "wiki/page_detail.html", guide)
+        page = guide["page"]  # for anonymous readers' 304s
+        response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
+        response["Last-Modified"] = http_date(page.changed_at.timestamp())
     else:
-        guide = _guide(slug)  # the whole page is shared already
-    if guide is None:
-        try:
-            found = _find_page(slug)
-        except Http404:
-            return _missing(request, slug)  # suggests the closest guides, and counts the miss for moderators
-        return found if isinstance(found, HttpResponse) else _gone(request, found)
-    page, article = guide
-    response = render(request, "wiki/page_detail.html", {
-        "page": page, "article": article, "review_overdue": page.is_review_overdue(),
-        "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}")),
-    })
-    # Kept for anonymous readers' 304s; a member's page is made private by shared.anonymous_page.
-    response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
-    response["Last-Modified"] = http_date(page.changed_at.timestamp())
-    return response
+        response = None
+    if response is not None:
+        return response
+    try:
+        found = _find_page(slug)
+    except Http404:
+        return _missing(request, slug)  # suggests the closest guides, and counts the miss for moderators
+    return found if isinstance(found, HttpResponse) else _gone(request, found)
 
 
 @access(PUBLIC)

@@ -9,12 +9,14 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from accounts.twostep import TWO_STEP_MESSAGE, has_two_step
 
 MODERATORS_GROUP = "Moderators"
+LATELY_SECONDS = 300
 
 
 class NotAModerator(PermissionDenied):
@@ -71,3 +73,12 @@ def moderator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def can_moderate_lately(user) -> bool:
+    """``can_moderate`` as it was up to a few minutes ago, for what only points the way: the header's
+    moderation link, and whether a member's page may be shared with others (mycarebudget.shared).
+    Never for using the power, which the services check for themselves."""
+    if hasattr(user, "_is_moderator") and hasattr(user, "_has_two_step"):
+        return can_moderate(user)  # this request read them already (forum.readers): no cache call
+    return cache.get_or_set(f"moderation:link:{user.pk}", lambda: can_moderate(user), LATELY_SECONDS)

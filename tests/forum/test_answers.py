@@ -155,10 +155,10 @@ def test_the_mark_button_posts_the_pages_one_form_with_this_readers_csrf_token(c
     client.force_login(asker)
     response = client.get(topic.get_absolute_url())
     html = response.text
-    button = (f'<button type="submit" form="post-actions" '
+    button = (f'<button type="submit" form="page-actions" '
               f'formaction="{reverse("forum:post_mark_answer", args=[answer.pk])}"')
     assert button in html
-    form = html[html.index('<form id="post-actions" method="post">'):]
+    form = html[html.index('<form id="page-actions" method="post">'):]
     token = response.context["csrf_token"]
     assert f'name="csrfmiddlewaretoken" value="{token}"' in form[:form.index("</form>")]
     assert html.count("csrfmiddlewaretoken") == html.count("<form") - html.count('<form method="get"')

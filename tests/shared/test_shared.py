@@ -29,15 +29,16 @@ CANARY = ("CANARY[{{ request.user.email }}|{{ user.email }}|{{ user.display_name
           "|{{ perms.forum }}|{{ request.session.session_key }}|{% for m in messages %}{{ m }}{% endfor %}]")
 SHARED_PARTS = ["forum/_post.html", "forum/_post_content.html", "forum/_topic_summary.html", "wiki/_article.html"]
 WHOLE_PAGES = ["base.html", "forum/topic_detail.html", "forum/category_detail.html", "wiki/page_detail.html"]
+LIVE = ["includes/live_forms.html"]  # rendered for each request: the reader's own canary shows there
 
 
 @pytest.fixture
 def canaries(settings):
     """Every cached template, with the canary added where a contributor might add it."""
     sources = {}
-    for name in SHARED_PARTS + WHOLE_PAGES:
+    for name in SHARED_PARTS + WHOLE_PAGES + LIVE:
         source = get_template(name).template.source
-        sources[name] = (source.replace("</body>", CANARY + "</body>") if name == "base.html"
+        sources[name] = (source.replace("<body>", "<body>" + CANARY) if name == "base.html"
                          else source.replace("{% block content %}", "{% block content %}" + CANARY)
                          if "{% block content %}" in source else source + CANARY)
     _use_templates(settings, sources)
@@ -90,9 +91,11 @@ def test_shared_parts_are_rendered_without_anyone(canaries, make_page):
     client.force_login(alice)
     topic = start()
     html = client.get(topic.get_absolute_url()).content.decode()
-    own = [canary for canary in re.findall(r"CANARY\[[^\]]*\]", html) if alice.email in canary]
-    assert len(own) == 2  # the topic page's and the base page's: live, for Alice alone
-    assert html.count("CANARY[||||||]") == 2  # the opening post's shared rendering (and its content) knows nobody
+    assert alice.email not in html  # her page is shared with every member who may do the same there
+    live = [canary for canary in re.findall(r"CANARY\[[^\]]*\]", html) if canary != "CANARY[||||||]"]
+    assert len(live) == 1 and re.fullmatch(r"CANARY\[\|\|\|\w{64}\|\|\|\]", live[0])  # only her token, live
+    # The page (base and topic) and the opening post's rendering (and its content) know nobody.
+    assert html.count("CANARY[||||||]") == 4
 
 
 def test_a_changed_post_gets_a_new_rendering(client, moderator):
