@@ -37,7 +37,7 @@ from forum.models import Category, IdeaStatus, Post, Preferences, Report, Suppor
 from mycarebudget import shared
 from mycarebudget.access import AUTHOR, AUTHOR_OR_MODERATOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.forms import new_submission_key
-from mycarebudget.moderation.powers import can_moderate, is_moderator, moderator_required
+from mycarebudget.moderation.powers import can_moderate, can_moderate_lately, is_moderator, moderator_required
 
 User = get_user_model()
 
@@ -154,17 +154,18 @@ def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None
 @shared.anonymous_page("forum")
 def category_detail(request, category):
     user = request.user
-    reader = readers.reader_of(user)
+    # Only picks the way: a moderator's own listing applies the real rule (Topic.objects.visible_to).
+    moderator = user.is_authenticated and can_moderate_lately(user)
     sort = request.GET.get("sort", "activity")
     sort = sort if sort in IDEA_SORTS else "activity"
     status = request.GET.get("status", "")
     status = status if status in IdeaStatus.values else ""
     number = _page_number(request)
     listing = None
-    if reader is None or not reader.can_moderate:  # may read what anyone reads
+    if not moderator:  # may read what anyone reads
         listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number}",
                                  lambda: _public_listing(category, sort, status, number))
-        if listing is not None and reader is not None and user.pk in listing.unlisted_authors:
+        if listing is not None and user.is_authenticated and user.pk in listing.unlisted_authors:
             listing = None  # their own held or hidden topic is theirs alone to read
     public = listing is not None
     if listing is None:
@@ -178,7 +179,7 @@ def category_detail(request, category):
     else:
         sort, status = "activity", ""
     supported = set()
-    if category.is_ideas and reader is not None:
+    if category.is_ideas and user.is_authenticated:
         supported = set(Support.objects.filter(user=user, topic__in=[pk for pk, _ in rows])
                         .values_list("topic_id", flat=True))
     context = {
@@ -186,10 +187,10 @@ def category_detail(request, category):
         "rows": [(summary, pk in supported) for pk, summary in rows],
         "sort": sort, "sorts": [(key, label) for key, (label, _) in IDEA_SORTS.items()],
         "status": status, "statuses": IdeaStatus.choices, "query_prefix": urlencode(query),
-        "can_start": not category.moderators_only_topics or bool(reader and reader.can_moderate),
+        "can_start": not category.moderators_only_topics or moderator,
         "crumbs": _forum_crumbs((category.name, "")),
     }
-    if public and reader is not None:  # shared with every member who supports the same ideas here
+    if public and user.is_authenticated:  # shared with every member who supports the same ideas here
         return shared.member_page(request, "forum", "forum/category_detail.html", sorted(supported), lambda: context)
     return _page(request, "forum/category_detail.html", context)
 
@@ -228,7 +229,6 @@ class Thread(NamedTuple):
     posts: list[Post]
     moderators: frozenset[int]  # for the badge beside authors' names
     unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
-    rendered: dict[tuple, list[str]] = {}  # the posts' shared renderings for the usual flags (_flags)
 
 
 def _thread_for(user, pk: int, number) -> Thread:
@@ -247,12 +247,7 @@ def _public_thread(pk: int, number) -> Thread | None:
         return None  # not public: each reader's own rule decides
     public = Post.objects.filter(topic_id=pk).public().values("pk")
     unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
-    # Kept with the thread: what anonymous readers and members who wrote none of it are shown.
-    rendered = {}
-    for reader in (None, readers.Reader(can_moderate=False, needs_two_step=False, suspended=False)):
-        flags = _flags(thread.topic, reader, suspension=None)
-        rendered[tuple(flags.values())] = _post_parts(thread.posts, thread.moderators, flags)
-    return thread._replace(unlisted_authors=frozenset(unlisted), rendered=rendered)
+    return thread._replace(unlisted_authors=frozenset(unlisted))
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -300,12 +295,11 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, pub
     own = tuple(post.pk for post in posts if post.is_own)
 
     def context() -> dict:
-        parts = thread.rendered.get(tuple(flags.values())) if not own else None
         return {
             "topic": topic, "category": topic.category,
             "page_obj": _page_of(thread.size, settings.FORUM_POSTS_PER_PAGE),
             # each one a template's output, escaped as it was rendered
-            "posts": SafeString("".join(parts or _post_parts(posts, thread.moderators, flags))),
+            "posts": SafeString("".join(_post_parts(posts, thread.moderators, flags))),
             "reader": reader, "is_moderator": is_moderator,
             "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
             "support_error": support_error, "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
