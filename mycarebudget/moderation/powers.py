@@ -81,4 +81,7 @@ def can_moderate_lately(user) -> bool:
     Never for using the power, which the services check for themselves."""
     if hasattr(user, "_is_moderator") and hasattr(user, "_has_two_step"):
         return can_moderate(user)  # this request read them already (forum.readers): no cache call
-    return cache.get_or_set(f"moderation:link:{user.pk}", lambda: can_moderate(user), LATELY_SECONDS)
+    if not hasattr(user, "_can_moderate_lately"):  # asked once a request
+        user._can_moderate_lately = cache.get_or_set(
+            f"moderation:link:{user.pk}", lambda: can_moderate(user), LATELY_SECONDS)
+    return user._can_moderate_lately
