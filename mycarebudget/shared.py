@@ -7,16 +7,14 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   alone: no request, no user, no context processors, so nothing a template reads from
   ``request``, ``user``, ``perms``, ``csrf_token`` or ``messages`` can reach them (it renders
   empty). Their key is a digest of the fields they show, read with the page's own query, so
-  every worker agrees at once, with or without Redis. The page around them, and what differs
-  between readers, is rendered live for each request.
+  every worker agrees at once, with or without Redis.
 - Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
   bumped by every change to it, and are read with it in one round trip; with Redis every worker
   sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most. Anonymous
-  readers share whole pages this way (``anonymous_page``, with ETag and 304); members share
-  the rows of a page of posts, topics or a guide, which the same rules would show anyone
-  (forum.views, wiki.views), and whole pages with every member who would be shown the same
-  (``member_page``): rendered like a part, from objects and the facts that tell members apart,
-  with only the forms that carry the member's token rendered live.
+  readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do members
+  who would be shown the same (``member_page``): rendered like a part, from objects and the facts
+  that tell members apart, with only the forms that carry the member's token rendered live. The
+  rows a page is made from (a page of posts or topics, a guide) are shared the same way.
 - A worker also keeps its last anonymous copies for LOCAL_SECONDS without asking the cache (a copy
   a CDN may keep for ANONYMOUS_PAGE_SECONDS anyway): anonymous readers may see a change that late
   from another worker, never a member, and a bump in this worker forgets them at once.
