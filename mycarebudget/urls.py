@@ -7,6 +7,9 @@ from mycarebudget.search.views import site_search
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The busiest addresses first (Django tries each pattern in turn); no two of these overlap.
+    path("", include("wiki.urls")),
+    path("", include("forum.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
@@ -17,9 +20,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.budget.urls")),
-    path("", include("wiki.urls")),
     path("", include("wiki.templatelib.urls")),
-    path("", include("forum.urls")),
     path("", include("mycarebudget.moderation.urls")),
 ]
 
