@@ -37,6 +37,7 @@ from mycarebudget.text import render_markdown
 
 User = get_user_model()
 
+SENT_AGAIN_WITHIN = timedelta(minutes=10)  # the same text from the same author this soon is the same post
 _BARE_LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
@@ -170,10 +171,16 @@ def _lock_author(user):
     return User.objects.select_for_update().get(pk=user.pk)
 
 
-def _existing_submission(user, submission_key: str) -> Post | None:
-    if not submission_key:
-        return None
-    return Post.objects.filter(author=user, submission_key=submission_key).select_related("topic").first()
+def _existing_submission(user, submission_key: str, body: str, **where) -> Post | None:
+    """The post this form already made: the same key, or (the browser's Back, then the same text sent
+    again under the form's new key) the author's last post here if it says exactly this and is recent."""
+    found = Post.objects.filter(author=user, submission_key=submission_key).select_related("topic").first()
+    if found is None or not submission_key:
+        found = (Post.objects.filter(author=user, kind=Post.Kind.MESSAGE, deleted_at__isnull=True,
+                                     created_at__gte=timezone.now() - SENT_AGAIN_WITHIN, **where)
+                 .select_related("topic").order_by("-created_at", "-pk").first())
+        found = found if found is not None and found.body == body else None
+    return found
 
 
 def _refresh_reply_count(topic: Topic) -> None:
@@ -206,8 +213,9 @@ def start_topic(*, category: Category, author, title: str, body: str, submission
     """
     html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
-    existing = _existing_submission(author, submission_key)
-    if existing is not None:
+    existing = _existing_submission(author, submission_key, body, is_first=True, topic__category=category)
+    if existing is not None and (submission_key and existing.submission_key == submission_key
+                                 or existing.topic.title == title):
         return existing.topic
     if category.moderators_only_topics and not can_moderate(author):
         raise ModeratorsOnly(f"Only moderators start topics in {category.name}. "
@@ -245,7 +253,7 @@ def post_reply(*, topic: Topic, author, body: str, reply_to: Post | None = None,
     members posting too fast. Followers are emailed after commit when the reply is public."""
     html = render_markdown(body)  # before any row lock is taken
     author = _lock_author(author)
-    existing = _existing_submission(author, submission_key)
+    existing = _existing_submission(author, submission_key, body, topic=topic)
     if existing is not None:
         return existing
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)

@@ -34,7 +34,7 @@ from forum.forms import (
     TopicForm,
 )
 from forum.models import Category, IdeaStatus, Post, Preferences, Report, Support, Topic
-from mycarebudget import shared
+from mycarebudget import shared, unsent
 from mycarebudget.access import AUTHOR, AUTHOR_OR_MODERATOR, MEMBER, MODERATOR, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.forms import new_submission_key
 from mycarebudget.moderation.powers import can_moderate, can_moderate_lately, is_moderator, moderator_required
@@ -384,7 +384,7 @@ def topic_create(request, category):
     category = get_object_or_404(Category, slug=category)
     if not _can_start_topic(request.user, category):
         raise PermissionDenied
-    form = TopicForm(_posted(request), category=category)
+    form = TopicForm(_posted(request), category=category, initial=unsent.take(request))
     if form.is_valid():
         try:
             topic = services.start_topic(category=category, author=request.user,
@@ -429,7 +429,7 @@ def reply_create(request, pk):
                       .select_related("author").filter(pk=quote_id).first())
             if quoted is not None:
                 initial = {"body": _quote(quoted), "reply_to": quoted.pk}
-        form = ReplyForm(initial=initial)
+        form = ReplyForm(initial={**initial, **unsent.take(request)})
     if form.is_valid():
         reply_to = None
         if form.cleaned_data["reply_to"]:
@@ -467,7 +467,7 @@ def post_edit(request, pk):
     post = _own_post(request.user, pk)
     topic = post.topic
     form = EditPostForm(_posted(request), is_first=post.is_first,
-                        initial={"title": topic.title, "body": post.body})
+                        initial={"title": topic.title, "body": post.body, **unsent.take(request)})
     if form.is_valid():
         try:
             services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"],

@@ -15,7 +15,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mycarebudget import shared
+from mycarebudget import shared, unsent
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from wiki import easy_read, services, watching
@@ -229,7 +229,7 @@ def page_edit(request, slug):
     page = found
     if page.is_retired():
         return _gone(request, page)
-    form = PageForm(request.POST or None, initial=PageForm.initial_for(page))
+    form = PageForm(request.POST or None, initial={**PageForm.initial_for(page), **unsent.take(request)})
     conflict = None
     preview = _preview(request, form)
     if preview is None and form.is_valid():
@@ -271,7 +271,7 @@ def page_edit(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_new(request):
-    form = PageForm(request.POST or None)
+    form = PageForm(request.POST or None, initial=unsent.take(request))
     preview = _preview(request, form)
     if preview is None and form.is_valid():
         try:

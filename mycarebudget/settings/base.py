@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A form sent after its member was signed out is kept for them, not lost (mycarebudget/unsent.py).
+    "mycarebudget.unsent.SignedOutFormMiddleware",
     # Staff reach /admin/ only with two-step verification turned on.
     "accounts.middleware.StaffTwoStepMiddleware",
     # Sign-up and password-reset answers take the same time whether or not the address has an account.

@@ -202,7 +202,7 @@ def test_settings_page_turns_email_off(client, run_on_commit):
     assert mail.outbox == []
     client.post("/forum/settings/", {"email_notifications": "yes"})
     with run_on_commit():
-        reply(topic, author=replier)
+        reply(topic, author=replier, body="A second reply")
     assert [m.to[0] for m in mail.outbox] == [person.email]
 
 
