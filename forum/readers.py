@@ -13,7 +13,7 @@ from functools import cache
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists
 from django.utils import timezone
 
 from forum.models import Follow, Report, Support, Suspension
@@ -36,8 +36,9 @@ class Reader:
 
 
 def _facts(with_topic: bool):
-    """The one definition of a member's facts: the member is the outer row, the topic an annotation."""
-    mine, topic = {"user_id": OuterRef("pk")}, {"topic_id": OuterRef("forum_topic")}
+    """The one definition of a member's facts, each asked of the member and topic directly (subqueries
+    that do not refer to the outer row cost PostgreSQL a third less to plan: bench/results.md)."""
+    mine, topic = {"user_id": MEMBER}, {"topic_id": TOPIC}
     facts = {
         "in_moderators": Exists(User.groups.through.objects.filter(**mine, group__name=MODERATORS_GROUP)),
         "two_step": Exists(Authenticator.objects.filter(**mine, type=Authenticator.Type.TOTP)),
@@ -47,10 +48,9 @@ def _facts(with_topic: bool):
         facts |= {
             "following": Exists(Follow.objects.filter(**mine, **topic, is_following=True)),
             "supports": Exists(Support.objects.filter(**mine, **topic)),
-            "reported": Exists(Report.objects.filter(reporter_id=OuterRef("pk"),
-                                                     post__topic_id=OuterRef("forum_topic"))),
+            "reported": Exists(Report.objects.filter(reporter_id=MEMBER, post__topic_id=TOPIC)),
         }
-    return User.objects.filter(pk=MEMBER).annotate(forum_topic=Value(TOPIC)).values(**facts)
+    return User.objects.filter(pk=MEMBER).values(**facts)
 
 
 @cache
