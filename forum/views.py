@@ -307,7 +307,7 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, pub
 
     live = {"reply_action": reverse("forum:reply_create", args=[topic.pk]), "submission_key": new_submission_key()}
     if public and reader is not None and not (is_moderator or suspension or support_error):
-        facts = (*flags.values(), reader.following, reader.supports, own)
+        facts = (*flags.values(), reader.following, reader.supports, reader.needs_two_step, own)
         return shared.member_page(request, "forum", "forum/topic_detail.html", facts, context, live)
     return _page(request, "forum/topic_detail.html", {**context(), **live}, status=status)
 

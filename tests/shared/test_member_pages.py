@@ -117,3 +117,15 @@ def test_only_the_author_is_offered_their_own_posts_actions():
     _client(other).get(topic.get_absolute_url())  # shared first by a member who wrote nothing here
     assert edit in _client(author).get(topic.get_absolute_url()).text
     assert edit not in _client(other).get(topic.get_absolute_url()).text
+
+
+def test_a_moderator_without_two_step_is_told_how_to_turn_it_on_and_nobody_else_is():
+    from django.contrib.auth.models import Group
+
+    unverified, plain = member(), member()
+    unverified.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    topic = start()
+    for first, second in ((plain, unverified), (unverified, plain)):
+        _client(first).get(topic.get_absolute_url())  # shared first by the other one
+        told = "two-step verification" in _client(unverified).get(topic.get_absolute_url()).text
+        assert told and "two-step verification" not in _client(plain).get(topic.get_absolute_url()).text
