@@ -125,7 +125,7 @@ def test_a_moderator_without_two_step_is_told_how_to_turn_it_on_and_nobody_else_
     unverified, plain = member(), member()
     unverified.groups.add(Group.objects.get_or_create(name="Moderators")[0])
     topic = start()
-    for first, second in ((plain, unverified), (unverified, plain)):
+    for first in (plain, unverified):
         _client(first).get(topic.get_absolute_url())  # shared first by the other one
         told = "two-step verification" in _client(unverified).get(topic.get_absolute_url()).text
         assert told and "two-step verification" not in _client(plain).get(topic.get_absolute_url()).text
