@@ -449,7 +449,7 @@ def reply_create(request, pk):
             return redirect(_post_location(post, request.user))
     return render(request, "forum/reply_create.html", {
         "topic": topic, "form": form, "suspension": services.active_suspension(request.user),
-        "crumbs": _topic_crumbs(topic, "Reply"),
+        "is_moderator": can_moderate(request.user), "crumbs": _topic_crumbs(topic, "Reply"),
     })
 
 

@@ -334,3 +334,14 @@ def test_opening_the_report_form_again_says_it_was_reported(client):
     client.post(url, {"reason": "spam"})
     html = html_of(client.get(url))
     assert "You reported this post on" in html and "Send report" not in html
+
+
+def test_a_locked_topics_reply_page_offers_no_box_to_members(client, moderator):
+    topic = start()
+    services.lock_topic(topic=topic, moderator=moderator)
+    client.force_login(member())
+    html = client.get(f"/forum/topics/{topic.pk}/reply/").text
+    assert "nobody can reply" in html and 'name="body"' not in html
+    client.force_login(moderator)
+    html = client.get(f"/forum/topics/{topic.pk}/reply/").text
+    assert "only moderators can reply" in html and 'name="body"' in html
