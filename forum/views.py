@@ -440,7 +440,9 @@ def reply_create(request, pk):
         except services.ForumError as error:
             _add_service_error(form, error, text_kept=True)
         else:
-            if post.is_held:
+            if post.submission_key != form.cleaned_data["submission_key"]:  # the same words, sent again
+                messages.info(request, "You had already posted this reply, so it is here once")
+            elif post.is_held:
                 messages.info(request, "Thank you. Your reply will appear to others once a moderator has "
                                        "checked it, because it has links and your account is new.")
             else:

@@ -20,6 +20,7 @@ def test_the_same_reply_sent_again_under_a_new_key_is_the_same_post(client):
     again = client.post(url, {"body": "Holiday pay is 5.6 weeks", "submission_key": "b" * 32})
     assert first.url == again.url  # both land on the one post
     assert Post.objects.filter(author=alice, topic=topic).count() == 1
+    assert "You had already posted this reply" in client.get(again.url).text
 
 
 def test_the_same_words_later_or_elsewhere_are_a_new_post():
