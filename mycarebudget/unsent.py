@@ -3,9 +3,10 @@
 Django's login_required would send them to sign in and then to the address the form posted to,
 which answers a button (follow, support...) with 405 and a reply with an empty form. Instead nothing
 is done, they are told so, and after signing in they are back where they were: on the form's own
-page with what they typed in it again (``take``), or, for a button, on the page it was on. What they
-typed waits in their session for KEEP_SECONDS only, for whoever signs in next in that browser: the
-person who just pressed the button.
+page with what they typed in it again (``take``), or, for a button, on the page it was on. Only what
+they were about to publish is kept (a post, a guide edit: POSTER and AUTHOR views), never a private
+record, and only for KEEP_SECONDS, for whoever signs in next in that browser: the person who just
+pressed the button.
 """
 
 import time
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from mycarebudget.access import OPEN_POST, PUBLIC, TOKEN
+from mycarebudget.access import AUTHOR, OPEN_POST, POSTER, PUBLIC, TOKEN
 
 SESSION_KEY = "unsent"
 KEEP_SECONDS = 15 * 60
@@ -43,12 +44,12 @@ class SignedOutFormMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if (request.method != "POST" or request.user.is_authenticated
-                or getattr(view_func, "access", PUBLIC) in (PUBLIC, TOKEN, OPEN_POST)):
+        rule = getattr(view_func, "access", PUBLIC)
+        if request.method != "POST" or request.user.is_authenticated or rule in (PUBLIC, TOKEN, OPEN_POST):
             return None
         fields = {name: value for name, value in request.POST.items()
                   if name not in NOT_KEPT and value.strip() and len(value) <= MAX_LENGTH}
-        if fields:  # a form with something typed in it: its own page shows it again
+        if fields and rule in (POSTER, AUTHOR):  # words for the forum or the guides: shown again in their form
             request.session[SESSION_KEY] = {"path": request.path, "fields": fields, "at": time.time()}
             back = request.path
             messages.info(request, "You were signed out, so it was not sent. Sign in and what you typed "

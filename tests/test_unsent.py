@@ -64,3 +64,9 @@ def test_passwords_and_tokens_are_never_kept(client):
     client.post(reverse("forum:reply_create", args=[topic.pk]),
                 {"body": "Words", "password": "secret-pass", "submission_key": "a" * 32})
     assert client.session[unsent.SESSION_KEY]["fields"] == {"body": "Words"}
+
+
+def test_a_private_records_details_are_never_kept(client):
+    client.post(reverse("budget:entry_add"), {"description": "Payment to my PA, Jo Smith", "amount": "120.00"},
+                HTTP_REFERER="http://testserver" + reverse("budget:entry_add"))
+    assert unsent.SESSION_KEY not in client.session
