@@ -5,12 +5,12 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import SignIn, User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,10 @@ def without_tokens(html: bytes) -> str:
 
 
 def current_code(user) -> str:
-    import time
-
     secret = TOTP(Authenticator.objects.get(user=user, type="totp")).instance.wrap().instance.data["secret"]
     from allauth.mfa.adapter import get_adapter
 
-    return format_hotp_value(hotp_value(get_adapter().decrypt(secret), int(time.time()) // 30))
+    return totp_code(get_adapter().decrypt(secret))
 
 
 def test_sign_up_sends_a_verification_link_that_signs_the_member_in(client, django_capture_on_commit_callbacks):

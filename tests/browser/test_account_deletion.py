@@ -4,15 +4,14 @@ The member has documents (with an earlier version), forum posts, a guide edit an
 Afterwards the stored files are gone and the browser is signed out.
 """
 
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Document
 from tests.accounts.fixtures import document_key, document_root, stored_files  # noqa: F401
 from tests.accounts.helpers import pdf_bytes
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 from tests.forum import factories as forum
 from tests.wiki.conftest import page_content
 from wiki import services as wiki_services
@@ -50,7 +49,7 @@ def _sign_in_with_two_step(page, member, secret):
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = totp_code(secret)
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(code)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
