@@ -281,7 +281,14 @@ def propose_edit(*, page: Page | None, author, content: dict, edit_summary: str,
                 or _same_change_waiting(page, author, content, base_revision))
     if existing is not None:
         return existing
-    check_may_propose(author)
+    try:
+        check_may_propose(author)
+    except ValidationError:
+        # The same form sent twice at once: its twin may have stored it since the look-up above.
+        existing = _sent_before(author, submission_key)
+        if existing is None:
+            raise
+        return existing
     # Rendered before the page's row is locked: rendering has a time budget, and no other edit of this
     # page should wait for it. Only a body merged with a later change is rendered again, under the lock.
     rendered = {content["body"]: render_page_body(content["body"])}

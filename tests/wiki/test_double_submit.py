@@ -135,3 +135,37 @@ def test_the_same_change_sent_again_with_a_new_key_is_stored_once(client, make_p
     again = client.post(f"/wiki/{page.slug}/edit/", {**data, "submission_key": "b" * 32})
     assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
     assert EditProposal.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_twin_that_checks_the_limits_after_the_first_was_stored_returns_it(monkeypatch, user):
+    """The rate limit would count the first send against its twin ("too quickly"): the twin finds it instead."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    data = {**form_data(None), "submission_key": "f" * 32}
+    barrier, original, codes = threading.Barrier(2, timeout=20), services.check_may_propose, {}
+
+    def held(*args, **kwargs):
+        barrier.wait()
+        if threading.current_thread().name == "late":
+            time.sleep(1)  # the other one stores its proposal and commits first
+        return original(*args, **kwargs)
+
+    def send(name, client):
+        try:
+            codes[name] = client.post("/wiki/new/", data).status_code
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "check_may_propose", held)
+    threads = [threading.Thread(target=send, args=(name, client), name=name)
+               for name, client in zip(("early", "late"), signed_in_clients(user), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert EditProposal.objects.count() == 1 and codes == {"early": 302, "late": 302}
