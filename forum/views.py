@@ -84,15 +84,10 @@ def forum_index(request):
     public = Q(topics__is_held=False, topics__is_hidden=False)
     categories = Category.objects.annotate(topic_count=Count("topics", filter=public))
     latest = Topic.objects.visible_to(request.user).select_related("category", "author")[:10]
-    return _page(request, "forum/index.html", {
+    return shared.render_page(request, "forum/index.html", {
         "categories": categories, "latest": latest,
         "crumbs": [("Forum", "")],
     })
-
-
-def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    return shared.private(response) if request.user.is_authenticated else response
 
 
 def _topic_version(topic: Topic) -> tuple:
@@ -192,7 +187,7 @@ def category_detail(request, category):
     }
     if public and user.is_authenticated:  # shared with every member who supports the same ideas here
         return shared.member_page(request, "forum", "forum/category_detail.html", sorted(supported), lambda: context)
-    return _page(request, "forum/category_detail.html", context)
+    return shared.render_page(request, "forum/category_detail.html", context)
 
 
 def _can_start_topic(user, category: Category) -> bool:
@@ -205,7 +200,7 @@ def _can_start_topic(user, category: Category) -> bool:
 def ideas_done(request):
     ideas = Topic.objects.done().select_related("category", "author").order_by("-status_changed_at", "-pk")
     page_obj = Paginator(ideas, settings.FORUM_TOPICS_PER_PAGE).get_page(request.GET.get("page"))
-    return _page(request, "forum/ideas_done.html", {
+    return shared.render_page(request, "forum/ideas_done.html", {
         "page_obj": page_obj, "ideas": page_obj.object_list,
         "ideas_category": Category.objects.filter(is_ideas=True).first(),
         "crumbs": _forum_crumbs(("What we've done", "")),
@@ -309,7 +304,7 @@ def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, pub
     if public and reader is not None and not (is_moderator or suspension or support_error):
         facts = (*flags.values(), reader.following, reader.supports, reader.needs_two_step, own)
         return shared.member_page(request, "forum", "forum/topic_detail.html", facts, context, live)
-    return _page(request, "forum/topic_detail.html", {**context(), **live}, status=status)
+    return shared.render_page(request, "forum/topic_detail.html", {**context(), **live}, status=status)
 
 
 @cache

@@ -141,6 +141,7 @@ def has_messages(request) -> bool:
 def anonymous_page(area: str) -> Callable:
     """Share this view's page among anonymous readers, with ETag and 304 when the view sets one.
 
+    The view renders its page with ``render_page``, which gives them a page made without the request.
     Only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
     message waits for the reader. Members always get their page rendered for them.
     """
@@ -190,6 +191,20 @@ def section_of(path: str) -> str:
     return path.split("/", 2)[1]
 
 
+def _page_context(request, member: bool) -> dict:
+    """What base.html needs to know, for a page rendered without its request."""
+    return {"member": member, "site_name": settings.SITE_NAME, "section": section_of(request.path)}
+
+
+def render_page(request, template_name: str, context: dict, status: int = 200) -> HttpResponse:
+    """A page that readers may share (``anonymous_page``). An anonymous reader's is rendered like a part,
+    from the context alone: nothing of the request (its session, its cookies) can reach a shared copy.
+    A member's, or a page with a message waiting, is rendered for its reader, and private."""
+    if request.user.is_authenticated or has_messages(request):
+        return private(render(request, template_name, context, status=status))
+    return HttpResponse(render_part(template_name, {**context, **_page_context(request, member=False)}), status=status)
+
+
 def member_page(request, area: str, template_name: str, facts: Iterable, context: Callable[[], dict | None],
                 live: dict | None = None) -> HttpResponse | None:
     """A signed-in member's page, shared with every member who would be shown exactly the same.
@@ -210,8 +225,7 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
 
     def shared_page():
         found = context()
-        return None if found is None else render_part(template_name, {
-            **found, "member": True, "site_name": settings.SITE_NAME, "section": section_of(request.path)})
+        return None if found is None else render_part(template_name, {**found, **_page_context(request, member=True)})
 
     name = "member:" + hashlib.sha256(repr((request.get_full_path(), template_name, *facts)).encode()).hexdigest()
     page = current(area, name, shared_page)

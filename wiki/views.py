@@ -136,7 +136,7 @@ def page_detail(request, slug):
     if request.user.is_authenticated:  # every member reads the same guide page
         response = shared.member_page(request, "wiki", "wiki/page_detail.html", (), lambda: _guide(slug))
     elif guide := _guide(slug):
-        response = render(request, "wiki/page_detail.html", guide)
+        response = shared.render_page(request, "wiki/page_detail.html", guide)
         page = guide["page"]  # for anonymous readers' 304s
         response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
         response["Last-Modified"] = http_date(page.changed_at.timestamp())
