@@ -9,8 +9,10 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   empty). Their key is a digest of the fields they show, read with the page's own query, so
   every worker agrees at once, with or without Redis.
 - Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
-  bumped by every change to it, and are read with it in one round trip; with Redis every worker
-  sees the bump at once, without it a copy lives ANONYMOUS_PAGE_SECONDS at most. Anonymous
+  bumped by every change to it, and are read with it in one round trip. With Redis every worker
+  sees the bump at once, so a copy is kept until its version changes (SHARED_COPY_SECONDS only lets
+  unused ones go); in a worker's own memory (no Redis, or Redis down) it lives
+  ANONYMOUS_PAGE_SECONDS at most. Anonymous
   readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do members
   who would be shown the same (``member_page``): rendered like a part, from objects and the facts
   that tell members apart, with only the forms that carry the member's token rendered live. The
@@ -92,8 +94,7 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     The copy carries the version it was made under and is read with the version in one
     ``get_many``: a bump is seen by the very next request. A copy made while a bump happened
     carries the older version, so the next reader makes it again. ``keep(value)`` says whether
-    to share it. Without Redis each worker has its own version, so a copy lives
-    ANONYMOUS_PAGE_SECONDS at most.
+    to share it.
     """
     version_key, key = f"version:{area}", f"copy:{area}:{name}"
     found = cache.get_many([version_key, key])
@@ -106,8 +107,17 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
         return copy[1]
     value = compute()
     if keep(value):
-        cache.set(key, (version, value), settings.ANONYMOUS_PAGE_SECONDS)
+        cache.set(key, (version, value), copy_seconds())
     return value
+
+
+def copy_seconds() -> int:
+    """How long a copy is kept: until its version changes where every worker reads the same versions
+    (Redis, while it answers); in a worker's own memory, where another worker's bump never arrives,
+    ANONYMOUS_PAGE_SECONDS."""
+    if not getattr(cache, "is_primary_down", True):  # mycarebudget.fallback_cache, with Redis up
+        return settings.SHARED_COPY_SECONDS
+    return settings.ANONYMOUS_PAGE_SECONDS
 
 
 def bump(area: str) -> None:

@@ -91,3 +91,20 @@ def test_a_database_outage_is_a_503_page_that_keeps_what_was_typed(client, monke
     assert "Sorry, the service is unavailable" in response.text
     assert "My careful reply about timesheets" in response.text
     assert "Traceback" not in response.text and response["Retry-After"] == "30"
+
+
+def test_shared_copies_live_long_only_while_every_worker_reads_the_same_versions(redis_stopped):
+    """With Redis down each worker keeps its own versions, so another worker's change could never reach
+    a copy in its memory: there copies live ANONYMOUS_PAGE_SECONDS, as without Redis."""
+    import os
+
+    from django.core.cache import cache
+
+    from mycarebudget import shared
+
+    cache.get("anything")  # finds Redis down
+    assert shared.copy_seconds() == redis_stopped.ANONYMOUS_PAGE_SECONDS
+    url = os.environ.get("REDIS_TEST_URL")
+    if url:  # CI: Redis up, every worker reads the same versions, and a copy waits for its version to change
+        redis_stopped.CACHES = {**redis_stopped.CACHES, "redis": {**redis_stopped.CACHES["redis"], "LOCATION": url}}
+        assert shared.copy_seconds() == redis_stopped.SHARED_COPY_SECONDS

@@ -297,8 +297,11 @@ SECURE_CSP = {
 MARKDOWN_RENDER_SECONDS = 0.3
 
 SITE_NAME = "MyCareBudget"
-# Anonymous readers share a page's rendering for at most this long (mycarebudget/shared.py).
+# Readers share a page's rendering until what it shows changes (mycarebudget/shared.py). Browsers and
+# CDNs may keep an anonymous page this long, and so does each worker's memory when there is no Redis.
 ANONYMOUS_PAGE_SECONDS = 5
+# With Redis, a copy is forgotten when its version changes; this only lets unused copies go.
+SHARED_COPY_SECONDS = 3600
 # bench/run.py serves a fixed 20 KB page at /_bench/floor/ beside the site (mycarebudget/bench_floor.py).
 BENCH_FLOOR = env_bool("MCB_BENCH_FLOOR")
 # The site's public address (scheme, host and port, no trailing slash): every link in every

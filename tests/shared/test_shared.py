@@ -289,3 +289,12 @@ def test_a_signed_in_ideas_page_costs_the_same_queries_however_many_ideas(client
 
 def test_the_site_search_address_is_kept():
     assert reverse("search") == "/search/"
+
+
+def test_a_guide_saved_outside_the_wiki_services_is_not_served_from_an_old_copy(client, make_page):
+    """The admin saves a guide itself: the save alone makes the copies out of date (wiki.signals)."""
+    page = make_page(title="Before")
+    assert b"Before" in client.get(page.get_absolute_url()).content
+    page.title = "After"
+    page.save()
+    assert b"After" in client.get(page.get_absolute_url()).content
