@@ -1,6 +1,8 @@
 """Forum pages. HTTP only: every rule lives in forum.services."""
 
-from functools import cache
+import pickle
+from collections.abc import Callable
+from functools import cache, partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -223,7 +225,37 @@ class Thread(NamedTuple):
     size: tuple[int, int]  # how many posts, and which page of them (_page_of)
     posts: list[Post]
     moderators: frozenset[int]  # for the badge beside authors' names
-    unlisted_authors: frozenset[int] = frozenset()  # who reads this topic unlike anyone else
+
+
+class Head(NamedTuple):
+    """What a reader's topic page is found by, before any post is needed (shared.member_page's facts)."""
+    pk: int
+    slug: str
+    is_locked: bool
+    has_answers: bool
+    asker: int | None
+    authors: tuple[tuple[int, int | None], ...]  # each post on the page, and who wrote it
+
+    @classmethod
+    def of(cls, thread: Thread) -> "Head":
+        topic = thread.topic
+        return cls(topic.pk, topic.slug, topic.is_locked, topic.category.has_answers, topic.author_id,
+                   tuple((post.pk, post.author_id) for post in thread.posts))
+
+
+class SharedThread(NamedTuple):
+    """The thread as anyone reads it, as readers share it (shared.current). The thread itself stays
+    pickled until a page has to be made from it: a member whose page is shared needs only the head,
+    and unpickling the page's forty-odd objects cost a fifth of such a page (bench/results.md)."""
+    head: Head
+    unlisted_authors: frozenset[int]  # who reads this thread unlike anyone else (their held or hidden post)
+    pickled: bytes
+
+    def thread(self, member_pk: int | None) -> Thread:
+        thread = pickle.loads(self.pickled)
+        for post in thread.posts:
+            post.is_own = member_pk is not None and post.author_id == member_pk  # never a deleted author's
+        return thread
 
 
 def _thread_for(user, pk: int, number) -> Thread:
@@ -234,7 +266,7 @@ def _thread_for(user, pk: int, number) -> Thread:
     return Thread(topic, (page_obj.paginator.count, page_obj.number), posts, moderator_ids())
 
 
-def _public_thread(pk: int, number) -> Thread | None:
+def _public_thread(pk: int, number) -> SharedThread | None:
     """The thread as anyone reads it, and the authors of posts in it that not everyone reads."""
     try:
         thread = _thread_for(AnonymousUser(), pk, number)
@@ -242,7 +274,7 @@ def _public_thread(pk: int, number) -> Thread | None:
         return None  # not public: each reader's own rule decides
     public = Post.objects.filter(topic_id=pk).public().values("pk")
     unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
-    return thread._replace(unlisted_authors=frozenset(unlisted))
+    return SharedThread(Head.of(thread), frozenset(unlisted), pickle.dumps(thread))
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -268,39 +300,42 @@ def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> l
     return shared.parts("forum/_post.html", items)
 
 
-def _flags(topic: Topic, reader: readers.Reader | None, suspension, *, asker: bool = False) -> dict:
+def _flags(head: Head, reader: readers.Reader | None, suspension, *, asker: bool = False) -> dict:
     """What this reader may do with the posts on the page, as forum/_post.html asks."""
     if reader is None:
         return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing", "marking"), False)
     return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
-            "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
-            "editing": not topic.is_locked or reader.can_moderate,
+            "quoting": not suspension and (not head.is_locked or reader.can_moderate),
+            "editing": not head.is_locked or reader.can_moderate,
             # The asker (not while suspended) or a moderator marks a question's answer (forum.services.mark_answer).
-            "marking": topic.category.has_answers and (reader.can_moderate or asker and not suspension)}
+            "marking": head.has_answers and (reader.can_moderate or asker and not suspension)}
 
 
-def _render_topic(request, reader: readers.Reader | None, thread: Thread, *, public: bool = False,
-                  support_error: str = "", status: int = 200) -> HttpResponse:
+def _render_topic(request, reader: readers.Reader | None, head: Head, thread: Callable[[], Thread], *,
+                  public: bool = False, support_error: str = "", status: int = 200) -> HttpResponse:
     """The topic page. A member reading the ``public`` thread (as anyone reads it) without moderator power
-    or a suspension shares the page with every member who may do the same there (shared.member_page)."""
-    topic, posts = thread.topic, thread.posts
+    or a suspension shares the page with every member who may do the same there (shared.member_page),
+    found by ``head``: ``thread()`` is asked only when the page has to be made."""
+    member = request.user.pk
     is_moderator = bool(reader and reader.can_moderate)
     suspension = services.active_suspension(request.user) if reader and reader.suspended else None
-    flags = _flags(topic, reader, suspension, asker=topic.author_id == request.user.pk)
-    own = tuple(post.pk for post in posts if post.is_own)
+    flags = _flags(head, reader, suspension, asker=reader is not None and head.asker == member)
+    own = tuple(pk for pk, author in head.authors if reader is not None and author == member)
 
     def context() -> dict:
+        topic, size, posts, moderators = thread()
         return {
             "topic": topic, "category": topic.category,
-            "page_obj": _page_of(thread.size, settings.FORUM_POSTS_PER_PAGE),
+            "page_obj": _page_of(size, settings.FORUM_POSTS_PER_PAGE),
             # each one a template's output, escaped as it was rendered
-            "posts": SafeString("".join(_post_parts(posts, thread.moderators, flags))),
+            "posts": SafeString("".join(_post_parts(posts, moderators, flags))),
             "reader": reader, "is_moderator": is_moderator,
             "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
             "support_error": support_error, "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
         }
 
-    live = {"reply_action": reverse("forum:reply_create", args=[topic.pk]), "submission_key": new_submission_key()}
+    live = {"reply_action": reverse("forum:reply_create", args=[head.pk]),
+            "submission_key": new_submission_key()}
     if public and reader is not None and not (is_moderator or suspension or support_error):
         facts = (*flags.values(), reader.following, reader.supports, reader.needs_two_step, own)
         return shared.member_page(request, "forum", "forum/topic_detail.html", facts, context, live)
@@ -322,26 +357,23 @@ def _empty_reply_body() -> tuple[str, str]:
 def topic_detail(request, pk, slug):
     reader = readers.reader_of(request.user, topic_pk=pk)  # first: the rest asks it who may see what
     number = _page_number(request)
-    thread = None
+    member = request.user.pk
+    shared_thread = None
     if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
-        thread = shared.current("forum", f"thread:{pk}:{number}",
-                                lambda: _public_thread(pk, number))
-        if thread is not None and reader is not None:
-            if request.user.pk in thread.unlisted_authors:
-                thread = None  # their own held or hidden post is theirs alone to read
-            else:
-                for post in thread.posts:
-                    post.is_own = post.author_id == request.user.pk  # a member's: never a deleted author's
-    public = thread is not None
-    if thread is None:
-        thread = _thread_for(request.user, pk, number)
-    topic = thread.topic
-    if slug != topic.slug:
-        url = topic.get_absolute_url()
+        shared_thread = shared.current("forum", f"thread:{pk}:{number}", lambda: _public_thread(pk, number))
+        if shared_thread is not None and reader is not None and member in shared_thread.unlisted_authors:
+            shared_thread = None  # their own held or hidden post is theirs alone to read
+    if shared_thread is not None:
+        head, thread = shared_thread.head, partial(shared_thread.thread, member)
+    else:
+        private_thread = _thread_for(request.user, pk, number)
+        head, thread = Head.of(private_thread), lambda: private_thread
+    if slug != head.slug:
+        url = reverse("forum:topic_detail", args=[pk, head.slug])
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, reader, thread, public=public)
+    return _render_topic(request, reader, head, thread, public=shared_thread is not None)
 
 
 def _post_location(post: Post, user) -> str:
@@ -536,8 +568,9 @@ def idea_support(request, pk):
     try:
         services.support_idea(topic=topic, user=request.user)
     except services.ForumError as error:
-        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk),
-                             _thread_for(request.user, topic.pk, None), support_error=error.message, status=409)
+        thread = _thread_for(request.user, topic.pk, None)
+        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk), Head.of(thread),
+                             lambda: thread, support_error=error.message, status=409)
     messages.success(request, "You support this idea. We will email you when its status changes")
     return redirect(topic)
 
