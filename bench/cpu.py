@@ -86,8 +86,9 @@ def main() -> None:
             import pstats
 
             print(name)
-            cProfile.runctx("run()", globals(), {"run": run}, "/tmp/cpu.prof")
-            pstats.Stats("/tmp/cpu.prof").sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+            saved = f"/tmp/cpu-{name.split(' (')[0].replace(',', '').replace(' ', '-')}.prof"  # for pstats
+            cProfile.runctx("run()", globals(), {"run": run}, saved)
+            pstats.Stats(saved).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
             continue
         samples, walls = [], []
         for _ in range(args.rounds):

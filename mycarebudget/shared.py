@@ -10,8 +10,9 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   every worker agrees at once, with or without Redis.
 - Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
   bumped by every change to it, and are read with it in one round trip. With Redis every worker
-  sees the bump at once, so a copy is kept until its version changes (SHARED_COPY_SECONDS only lets
-  unused ones go); in a worker's own memory (no Redis, or Redis down) it lives
+  sees the bump at once, so a copy is kept until its version changes or new code is deployed (its
+  key carries a digest of the code and templates, ``_build``; SHARED_COPY_SECONDS only lets unused
+  ones go); in a worker's own memory (no Redis, or Redis down) it lives
   ANONYMOUS_PAGE_SECONDS at most. Anonymous
   readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do members
   who would be shown the same (``member_page``): rendered like a part, from objects and the facts
@@ -43,10 +44,23 @@ from django.utils.safestring import SafeString
 
 from mycarebudget.moderation.powers import can_moderate_lately
 
+SERVED = ("mycarebudget", "accounts", "forum", "wiki", "templates", "static")  # what makes the pages (_build)
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
 LOCAL_SECONDS, LOCAL_COPIES = 1, 500
 _local: dict[str, tuple[float, tuple]] = {}  # this worker's last anonymous copies: name -> (made at, copy)
+
+
+@once
+def _build() -> str:
+    """A digest of the code and templates this process serves: a deploy makes new keys for every copy,
+    which are otherwise kept until their version changes."""
+    digest = hashlib.sha256()
+    for folder in SERVED:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".css", ".js", ".svg") and "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @once
@@ -96,7 +110,7 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     carries the older version, so the next reader makes it again. ``keep(value)`` says whether
     to share it.
     """
-    version_key, key = f"version:{area}", f"copy:{area}:{name}"
+    version_key, key = f"version:{area}", f"copy:{area}:{_build()}:{name}"
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:  # the first copy, or the cache was emptied: a copy under 0 is safe

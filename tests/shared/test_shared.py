@@ -298,3 +298,27 @@ def test_a_guide_saved_outside_the_wiki_services_is_not_served_from_an_old_copy(
     page.title = "After"
     page.save()
     assert b"After" in client.get(page.get_absolute_url()).content
+
+
+def test_a_deploy_makes_new_keys_for_every_copy(settings, tmp_path, monkeypatch):
+    """Copies are kept until their version changes: new code or templates must not be served old pages."""
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("before")
+    settings.BASE_DIR = tmp_path
+    monkeypatch.setattr(shared, "SERVED", ("templates",))
+    shared._build.cache_clear()
+    before = shared._build()
+    page.write_text("after")
+    shared._build.cache_clear()
+    assert shared._build() != before
+    shared._build.cache_clear()
+
+
+def test_a_new_deploy_is_never_served_the_last_ones_copies(client, make_page, monkeypatch):
+    page = make_page(title="Before")
+    assert b"Before" in client.get(page.get_absolute_url()).content
+    type(page).objects.filter(pk=page.pk).update(title="After")  # what the new code would show
+    shared.forget_worker_copies()  # a new worker starts with none of its own
+    monkeypatch.setattr(shared, "_build", lambda: "the-next-deploy")
+    assert b"After" in client.get(page.get_absolute_url()).content
