@@ -75,7 +75,7 @@ def _template_version(template_name: str) -> str:
 
 def _key(template_name: str, version: Iterable) -> str:
     digest = hashlib.sha256(repr(tuple(version)).encode()).hexdigest()[:32]
-    return f"part:{template_name}:{_template_version(template_name)}:{digest}"
+    return f"part:{template_name}:{_build()}:{_template_version(template_name)}:{digest}"
 
 
 def render_part(template_name: str, context: dict) -> SafeString:
@@ -220,13 +220,19 @@ def _page_context(request, member: bool) -> dict:
     return {"member": member, "site_name": settings.SITE_NAME, "section": section_of(request.path)}
 
 
-def render_page(request, template_name: str, context: dict, status: int = 200) -> HttpResponse:
+def render_page(request, template_name: str, context: dict, status: int = 200,
+                version: Iterable | None = None) -> HttpResponse:
     """A page that readers may share (``anonymous_page``). An anonymous reader's is rendered like a part,
-    from the context alone: nothing of the request (its session, its cookies) can reach a shared copy.
+    from the context alone: nothing of the request (its session, its cookies) can reach a shared copy;
+    given the ``version`` of everything it shows, it is kept as a part, made again only when that changes.
     A member's, or a page with a message waiting, is rendered for its reader, and private."""
     if request.user.is_authenticated or has_messages(request):
         return private(render(request, template_name, context, status=status))
-    return HttpResponse(render_part(template_name, {**context, **_page_context(request, member=False)}), status=status)
+    context = {**context, **_page_context(request, member=False)}
+    if version is None:
+        return HttpResponse(render_part(template_name, context), status=status)
+    (page,) = parts(template_name, [((*version, context["section"]), context)])
+    return HttpResponse(page, status=status)
 
 
 def member_page(request, area: str, template_name: str, facts: Iterable, context: Callable[[], dict | None],

@@ -1,5 +1,6 @@
 """Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
 
+import hashlib
 from itertools import groupby
 
 from django.conf import settings
@@ -119,10 +120,11 @@ def _guide(slug: str) -> dict | None:
     except Page.DoesNotExist:
         return None
     # changed_at moves whenever the article would show something else (its text, its backlinks).
-    (article,) = shared.parts("wiki/_article.html", [(
-        (page.pk, page.revision, page.changed_at),
-        {"page": page, "backlinks": lambda: services.backlinks(page), "site_name": settings.SITE_NAME})])
-    return {"page": page, "article": article, "review_overdue": page.is_review_overdue(),
+    version = (page.pk, page.revision, page.changed_at)
+    return {"page": page, "version": version, "review_overdue": page.is_review_overdue(),
+            # asked only when the page around it is made
+            "article": lambda: shared.parts("wiki/_article.html", [(version, {
+                "page": page, "backlinks": lambda: services.backlinks(page), "site_name": settings.SITE_NAME})])[0],
             "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}"))}
 
 
@@ -136,9 +138,13 @@ def page_detail(request, slug):
     if request.user.is_authenticated:  # every member reads the same guide page
         response = shared.member_page(request, "wiki", "wiki/page_detail.html", (), lambda: _guide(slug))
     elif guide := _guide(slug):
-        response = shared.render_page(request, "wiki/page_detail.html", guide)
-        page = guide["page"]  # for anonymous readers' 304s
-        response["ETag"] = f'"p{page.pk}-r{page.revision}-{page.changed_at.timestamp():.0f}"'
+        # Kept whole while the guide stands: after any other change to the guides, only looked up again.
+        page = guide["page"]
+        shown = (*guide["version"], page.title, page.summary, page.slug, page.topic, page.next_review,
+                 guide["review_overdue"])  # everything wiki/page_detail.html shows around the article
+        response = shared.render_page(request, "wiki/page_detail.html", guide, version=shown)
+        # For anonymous readers' 304s.
+        response["ETag"] = f'"{hashlib.sha256(repr(shown).encode()).hexdigest()[:20]}"'
         response["Last-Modified"] = http_date(page.changed_at.timestamp())
     else:
         response = None
