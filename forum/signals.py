@@ -1,7 +1,7 @@
-"""Any change to what forum pages show makes their anonymous copies out of date (mycarebudget.shared)."""
+"""Any change to what forum pages show makes their shared copies out of date (mycarebudget.shared)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save
 
 from mycarebudget import shared
 
@@ -17,10 +17,7 @@ def member_changed(sender, update_fields=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in ("Category", "Topic", "Post", "Support"):
-        sender = f"forum.{model}"
-        post_save.connect(forum_changed, sender=sender, dispatch_uid=f"shared-save-{model}")
-        post_delete.connect(forum_changed, sender=sender, dispatch_uid=f"shared-delete-{model}")
+    shared.bump_on_change("forum", "forum.Category", "forum.Topic", "forum.Post", "forum.Support")
     post_save.connect(member_changed, sender=get_user_model(), dispatch_uid="shared-member")
     # Joining or leaving the moderators changes the badge beside a member's name.
     m2m_changed.connect(forum_changed, sender=get_user_model().groups.through, dispatch_uid="shared-groups")

@@ -33,11 +33,11 @@ from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.template.loader_tags import IncludeNode
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 from django.utils.safestring import SafeString
@@ -63,19 +63,9 @@ def _build() -> str:
     return digest.hexdigest()[:12]
 
 
-@once
-def _template_version(template_name: str) -> str:
-    """A template's version with those it includes by name: editing any of them (a deploy) makes new
-    keys for everything it rendered."""
-    template = get_template(template_name).template
-    included = [_template_version(node.template.var) for node in template.nodelist.get_nodes_by_type(IncludeNode)
-                if isinstance(node.template.var, str)]
-    return hashlib.sha256("".join([template.source, *included]).encode()).hexdigest()[:12]
-
-
 def _key(template_name: str, version: Iterable) -> str:
     digest = hashlib.sha256(repr(tuple(version)).encode()).hexdigest()[:32]
-    return f"part:{template_name}:{_build()}:{_template_version(template_name)}:{digest}"
+    return f"part:{template_name}:{_build()}:{digest}"
 
 
 def render_part(template_name: str, context: dict) -> SafeString:
@@ -147,6 +137,18 @@ def bump(area: str) -> None:
 
     advance()
     transaction.on_commit(advance)
+
+
+def bump_on_change(area: str, *models: str) -> None:
+    """Any saved or deleted row of these models ("app.Model") bumps the area (from AppConfig.ready):
+    the admin's changes too, and any new code that saves them."""
+
+    def changed(sender, **kwargs) -> None:
+        bump(area)
+
+    for model in models:
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-save-{model}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-delete-{model}")
 
 
 def forget_worker_copies() -> None:
