@@ -244,9 +244,8 @@ class Head(NamedTuple):
 
 
 class SharedThread(NamedTuple):
-    """The thread as anyone reads it, as readers share it (shared.current). The thread itself stays
-    pickled until a page has to be made from it: a member whose page is shared needs only the head,
-    and unpickling the page's forty-odd objects cost a fifth of such a page (bench/results.md)."""
+    """The thread as anyone reads it, as readers share it (shared.current), kept pickled until a page is
+    made from it: unpickling its forty-odd objects was a sixth of a member's page (bench/results.md)."""
     head: Head
     unlisted_authors: frozenset[int]  # who reads this thread unlike anyone else (their held or hidden post)
     pickled: bytes

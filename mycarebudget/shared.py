@@ -10,14 +10,12 @@ key, or beside it), so a change makes it unused and nothing is ever deleted; old
   every worker agrees at once, with or without Redis.
 - Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
   bumped by every change to it, and are read with it in one round trip. With Redis every worker
-  sees the bump at once, so a copy is kept until its version changes or new code is deployed (its
-  key carries a digest of the code and templates, ``_build``; SHARED_COPY_SECONDS only lets unused
-  ones go); in a worker's own memory (no Redis, or Redis down) it lives
-  ANONYMOUS_PAGE_SECONDS at most. Anonymous
-  readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do members
-  who would be shown the same (``member_page``): rendered like a part, from objects and the facts
-  that tell members apart, with only the forms that carry the member's token rendered live. The
-  rows a page is made from (a page of posts or topics, a guide) are shared the same way.
+  sees a bump at once, so a copy is kept until then or until new code is deployed (its key carries
+  ``_build``); in a worker's own memory (no Redis, or Redis down), ANONYMOUS_PAGE_SECONDS at most.
+  Anonymous readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do
+  members who would be shown the same (``member_page``): rendered like a part, from objects and the
+  facts that tell members apart, with only the forms that carry the member's token rendered live.
+  The rows a page is made from (a page of posts or topics, a guide) are shared the same way.
 - A worker also keeps its last anonymous copies for LOCAL_SECONDS without asking the cache (a copy
   a CDN may keep for ANONYMOUS_PAGE_SECONDS anyway): anonymous readers may see a change that late
   from another worker, never a member, and a bump in this worker forgets them at once.
@@ -116,9 +114,8 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
 
 
 def copy_seconds() -> int:
-    """How long a copy is kept: until its version changes where every worker reads the same versions
-    (Redis, while it answers); in a worker's own memory, where another worker's bump never arrives,
-    ANONYMOUS_PAGE_SECONDS."""
+    """Until its version changes where every worker reads the same versions (Redis, while it answers);
+    ANONYMOUS_PAGE_SECONDS in a worker's own memory, which another worker's bump never reaches."""
     if not getattr(cache, "is_primary_down", True):  # mycarebudget.fallback_cache, with Redis up
         return settings.SHARED_COPY_SECONDS
     return settings.ANONYMOUS_PAGE_SECONDS
