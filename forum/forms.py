@@ -153,7 +153,7 @@ class ReportForm(forms.Form):
 class HideForm(forms.Form):
     reason = reason_field("Reason, shown in place of the post", "Enter the reason the post is hidden",
                           help_text="Everyone who opens the topic sees this. For example "
-                                    "“Removed: it shared someone's address”.")
+                                    "“Removed: it shared someone’s address”.")
 
 
 class LockForm(forms.Form):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("forum/settings/", views.forum_settings, name="settings"),
     path("forum/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("forum/topics/<int:pk>-<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("forum/topics/<int:pk>/", views.topic_by_id, name="topic_by_id"),
     path("forum/topics/<int:pk>/reply/", views.reply_create, name="reply_create"),
     path("forum/topics/<int:pk>/follow/", views.topic_follow, name="topic_follow"),
     path("forum/topics/<int:pk>/unfollow/", views.topic_unfollow, name="topic_unfollow"),

@@ -58,7 +58,7 @@ def _posted(request):
 def _add_service_error(form, error: services.ForumError, *, text_kept: bool = False) -> None:
     """Put a service's refusal next to its field; on writing forms, say the text is safe."""
     field = error.field if error.field in form.fields else None
-    form.add_error(field, f"{error.message}. Your text is kept below" if text_kept else error.message)
+    form.add_error(field, f"{error.message}. Your text is kept below." if text_kept else error.message)
 
 
 def _forum_crumbs(*extra) -> list[tuple[str, str]]:
@@ -391,6 +391,13 @@ def _post_for(user, pk: int) -> Post:
     return get_object_or_404(
         Post.objects.filter(topic__in=Topic.objects.visible_to(user)).visible_to(user)
         .select_related("topic", "topic__category", "author"), pk=pk)
+
+
+@access(PUBLIC)
+@require_safe
+def topic_by_id(request, pk):
+    """A topic's address without its title (typed, or cut short when copied): its full address."""
+    return redirect(_topic_for(request.user, pk), permanent=True)
 
 
 @access(PUBLIC)

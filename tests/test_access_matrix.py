@@ -235,7 +235,7 @@ def _samples(world: World) -> dict:
         "forum:unsubscribe": {"token": o["unsubscribe_token"]},
         "forum:topic_detail": {"pk": topic.pk, "slug": topic.slug},
         **{f"forum:{name}": {"pk": topic.pk} for name in (
-            "reply_create", "topic_follow", "topic_unfollow", "topic_lock", "topic_unlock", "topic_move",
+            "topic_by_id", "reply_create", "topic_follow", "topic_unfollow", "topic_lock", "topic_unlock", "topic_move",
             "topic_unmark_answer")},
         **{f"forum:{name}": {"pk": o["idea"].pk} for name in (
             "idea_support", "idea_withdraw", "idea_status", "idea_merge")},

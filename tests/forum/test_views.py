@@ -352,3 +352,17 @@ def test_category_model_rejects_reserved_slug():
     with pytest.raises(ValidationError):
         Category(name="Settings", slug="settings", description="d").full_clean()
     assert category("ideas").is_ideas
+
+
+def test_a_topic_address_without_its_title_leads_to_the_topic(client):
+    topic = start(title="Paying a PA in hospital")
+    response = client.get(f"/forum/topics/{topic.pk}/")
+    assert response.status_code == 301 and response["Location"] == topic.get_absolute_url()
+    assert client.get("/forum/topics/999999/").status_code == 404
+
+
+def test_a_locked_topic_does_not_ask_anonymous_readers_to_sign_in_to_reply(client):
+    topic = start(title="Closed question")
+    type(topic).objects.filter(pk=topic.pk).update(is_locked=True)
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "nobody can reply" in html and "Sign in to reply" not in html and "Jump to reply" not in html
