@@ -1,24 +1,19 @@
-"""Shared renderings: the parts of a page that are the same for every reader, rendered once.
+"""Shared renderings: what is the same for many readers, rendered once, never from a request or a user.
 
-One idea, one way of forgetting: a cached rendering carries the version of what it shows (in its
-key, or beside it), so a change makes it unused and nothing is ever deleted; old copies expire.
+One idea, one way of forgetting: a rendering carries the version of what it shows (in its key, or
+beside it), so a change makes it unused; nothing is deleted, unused copies expire.
 
-- Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects
-  alone: no request, no user, no context processors, so nothing a template reads from
-  ``request``, ``user``, ``perms``, ``csrf_token`` or ``messages`` can reach them (it renders
-  empty). Their key is a digest of the fields they show, read with the page's own query, so
-  every worker agrees at once, with or without Redis.
-- Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"),
-  bumped by every change to it, and are read with it in one round trip. With Redis every worker
-  sees a bump at once, so a copy is kept until then or until new code is deployed (its key carries
-  ``_build``); in a worker's own memory (no Redis, or Redis down), ANONYMOUS_PAGE_SECONDS at most.
-  Anonymous readers share whole pages this way (``anonymous_page``, with ETag and 304), and so do
-  members who would be shown the same (``member_page``): rendered like a part, from objects and the
-  facts that tell members apart, with only the forms that carry the member's token rendered live.
-  The rows a page is made from (a page of posts or topics, a guide) are shared the same way.
-- A worker also keeps its last anonymous copies for LOCAL_SECONDS without asking the cache (a copy
-  a CDN may keep for ANONYMOUS_PAGE_SECONDS anyway): anonymous readers may see a change that late
-  from another worker, never a member, and a bump in this worker forgets them at once.
+- Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects alone
+  (no context processors: ``request``, ``user``, ``csrf_token``... render empty), under a digest of
+  the fields they show, read with the page's own query.
+- Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"), bumped
+  by every change to it and read with it in one round trip; every key carries ``_build`` (the code
+  deployed). With Redis they are kept until a bump; in a worker's own memory, ANONYMOUS_PAGE_SECONDS.
+  Whole pages are shared this way: anonymous readers' (``anonymous_page``, with ETag and 304) and
+  members' who would be shown the same (``member_page``), with only the forms that carry the
+  member's token rendered live; so are the rows a page is made from.
+- A worker keeps its last anonymous copies LOCAL_SECONDS without asking the cache: anonymous readers
+  may see another worker's change that late (a CDN may keep them longer), never a member.
 """
 
 import hashlib
@@ -238,14 +233,11 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
                 live: dict | None = None) -> HttpResponse | None:
     """A signed-in member's page, shared with every member who would be shown exactly the same.
 
-    ``facts`` lists everything that makes one member's page differ from another's (what they may do,
-    whether they follow the topic, which posts are theirs). The page is rendered from ``context()``
-    and those facts alone, like a part: no request and no user, so nothing about the reader can get
-    in. Its buttons and fields point at forms (form="page-actions", form="reply") that carry the
-    reader's token and are rendered live for each request (includes/live_forms.html, with ``live``),
-    at the end of the page. A member with a message waiting, or a moderator (whose header links to
-    the moderation queue), gets the page rendered for them alone. None when ``context()`` finds no
-    page to show (the view answers otherwise).
+    ``facts`` lists all that tells members' pages apart (what they may do, what they follow, which
+    posts are theirs); the page is rendered from ``context()`` and those facts alone, like a part. Its
+    buttons and fields point at forms (form="page-actions", form="reply") rendered live after it with
+    the reader's token (includes/live_forms.html, with ``live``). A moderator (whose header links to the
+    queue), or a member with a message waiting, gets theirs alone. None when ``context()`` finds no page.
     """
     live = live or {}
     if has_messages(request) or can_moderate_lately(request.user):
