@@ -209,8 +209,9 @@ def section_of(path: str) -> str:
     return path.split("/", 2)[1]
 
 
-def _page_context(request, member: bool) -> dict:
-    """What base.html needs to know, for a page rendered without its request."""
+def page_context(request, member: bool) -> dict:
+    """What base.html needs to know of the request: for a page rendered without it, and for the
+    context processor (mycarebudget.context_processors.site) of one rendered with it."""
     return {"member": member, "site_name": settings.SITE_NAME, "section": section_of(request.path)}
 
 
@@ -222,7 +223,7 @@ def render_page(request, template_name: str, context: dict, status: int = 200,
     A member's, or a page with a message waiting, is rendered for its reader, and private."""
     if request.user.is_authenticated or has_messages(request):
         return private(render(request, template_name, context, status=status))
-    context = {**context, **_page_context(request, member=False)}
+    context = {**context, **page_context(request, member=False)}
     if version is None:
         return HttpResponse(render_part(template_name, context), status=status)
     (page,) = parts(template_name, [((*version, context["section"]), context)])
@@ -242,11 +243,11 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
     live = live or {}
     if has_messages(request) or can_moderate_lately(request.user):
         found = context()
-        return None if found is None else private(render(request, template_name, {**found, **live}))
+        return None if found is None else render_page(request, template_name, {**found, **live})
 
     def shared_page():
         found = context()
-        return None if found is None else render_part(template_name, {**found, **_page_context(request, member=True)})
+        return None if found is None else render_part(template_name, {**found, **page_context(request, member=True)})
 
     name = "member:" + hashlib.sha256(repr((request.get_full_path(), template_name, *facts)).encode()).hexdigest()
     page = current(area, name, shared_page)

@@ -159,8 +159,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
     _update_links(page)
     if is_new or old_slug != page.slug:
         _refresh_pages_linking_to(page)
-    search.index_page(page)
-    shared.bump("wiki")
+    search.index_page(page)  # (saving the page bumped the guides' shared copies: wiki.apps)
     easy_read.touch_partner(page)
     version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
     if not is_new:
@@ -186,7 +185,6 @@ def _refresh_pages_linking_to(page: Page) -> None:
         linking.body_html = anchors.with_aliases(render_page_body(linking.body), linking.anchor_aliases)
         linking.changed_at = timezone.now()
         linking.save(update_fields=["body_html", "changed_at"])
-        shared.bump("wiki")
         _update_links(linking)
 
 
@@ -482,7 +480,6 @@ def retire_page(*, page: Page, moderator, reason: str, replaced_by: Page | None)
     page.replaced_by = replaced_by
     page.save(update_fields=["retired_at", "retired_reason", "replaced_by", "changed_at"])
     search.index_page(page)
-    shared.bump("wiki")
     log_moderation(moderator=moderator, action="retired a page", target_label=page.title,
                    target_url=page.get_absolute_url(), reason=reason)
     return page
