@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import badges, sessions  # noqa: F401  (connects their signal receivers)
+        from accounts import backends, badges, sessions  # noqa: F401  (connects their signal receivers)

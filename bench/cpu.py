@@ -61,6 +61,15 @@ def main() -> None:
         for slug in guides:
             anonymous.get(f"/wiki/{slug}/", **HTTPS)
 
+    def guides_first_read():
+        """Every guide read for the first time since the cache was emptied, as after a deploy."""
+        from django.core.cache import cache
+
+        cache.clear()
+        shared.forget_worker_copies()
+        for slug in guides:
+            anonymous.get(f"/wiki/{slug}/", **HTTPS)
+
     for slug in guides:  # the articles' shared parts are made once, as on a live site
         anonymous.get(f"/wiki/{slug}/", **HTTPS)
     pages = {
@@ -72,6 +81,7 @@ def main() -> None:
         "topic, anonymous (shared copy)": same_page(anonymous, found["topic_page"]),
         "category, anonymous (shared copy)": same_page(anonymous, found["category_page"]),
         f"{len(guides)} guides in turn, anonymous": (guides_in_turn, len(guides)),
+        f"{len(guides)} guides read first, anonymous": (guides_first_read, len(guides)),
     }
     for path in (found["guide_page"], found["topic_page"], found["category_page"]):
         response = member.get(path, **HTTPS)

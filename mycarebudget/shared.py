@@ -96,9 +96,9 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     version_key, key = f"version:{area}", f"copy:{area}:{_build()}:{name}"
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
-    if version is None:  # the first copy, or the cache was emptied: a copy under 0 is safe
-        cache.add(version_key, 0, None)  # (if a bump came first, the next reader sees it is old)
-        version = 0
+    if version is None:  # the first copy, or the version was lost: start one no copy was made under
+        cache.add(version_key, _new_version(), None)
+        version = cache.get(version_key)  # another worker's, if it started one first
     copy = found.get(key)
     if copy is not None and copy[0] == version:
         return copy[1]
@@ -108,12 +108,20 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     return value
 
 
+def workers_share_versions() -> bool:
+    """Whether every worker reads the same versions: Redis (mycarebudget.fallback_cache), while it answers.
+    In a worker's own memory, another worker's bump never arrives."""
+    return not getattr(cache, "is_primary_down", True)
+
+
+def _new_version() -> int:
+    """A version no copy can carry yet (a lost version, started again at 0, would match old copies)."""
+    return time.time_ns()
+
+
 def copy_seconds() -> int:
-    """Until its version changes where every worker reads the same versions (Redis, while it answers);
-    ANONYMOUS_PAGE_SECONDS in a worker's own memory, which another worker's bump never reaches."""
-    if not getattr(cache, "is_primary_down", True):  # mycarebudget.fallback_cache, with Redis up
-        return settings.SHARED_COPY_SECONDS
-    return settings.ANONYMOUS_PAGE_SECONDS
+    """Until its version changes where every worker reads the same versions; else ANONYMOUS_PAGE_SECONDS."""
+    return settings.SHARED_COPY_SECONDS if workers_share_versions() else settings.ANONYMOUS_PAGE_SECONDS
 
 
 def bump(area: str) -> None:
@@ -125,7 +133,7 @@ def bump(area: str) -> None:
         try:
             cache.incr(f"version:{area}")
         except ValueError:
-            cache.set(f"version:{area}", 1, None)
+            cache.set(f"version:{area}", _new_version(), None)
 
     advance()
     transaction.on_commit(advance)

@@ -26,6 +26,38 @@ def _fresh_cache():
     yield
 
 
+def production_caches(settings, redis_location: str):
+    """The cache layout settings/base.py makes with REDIS_URL: the fallback cache in front of this Redis."""
+    fallback = "mycarebudget.fallback_cache.FallbackCache"
+    settings.CACHES = {
+        "default": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
+        "sessions": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
+        "redis": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_location,
+                  "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}},
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    return settings
+
+
+@pytest.fixture
+def with_redis(settings):
+    """Production's caches on the test Redis (REDIS_TEST_URL, which CI sets), emptied first."""
+    import os
+
+    url = os.environ.get("REDIS_TEST_URL")
+    if not url:
+        pytest.skip("REDIS_TEST_URL not set (CI sets it)")
+    from django.core.cache import cache
+
+    production_caches(settings, url)
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

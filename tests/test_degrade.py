@@ -5,6 +5,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import production_caches
 from tests.factories import PASSWORD, UserFactory
 from tests.smtp_server import free_port
 
@@ -14,18 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def redis_stopped(settings):
     """The production cache layout (settings/base.py with REDIS_URL) with nothing listening at REDIS_URL."""
-    fallback = "mycarebudget.fallback_cache.FallbackCache"
-    settings.CACHES = {
-        "default": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "memory"}},
-        "sessions": {"BACKEND": fallback, "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none"}},
-        "redis": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/12",
-                  "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}},
-        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.SESSION_CACHE_ALIAS = "sessions"
-    return settings
+    return production_caches(settings, f"redis://127.0.0.1:{free_port()}/12")
 
 
 def test_with_redis_stopped_pages_sign_in_and_rate_limits_still_work(redis_stopped):

@@ -309,3 +309,12 @@ def test_a_new_deploy_is_never_served_the_last_ones_copies(client, make_page, mo
     shared.forget_worker_copies()  # a new worker starts with none of its own
     monkeypatch.setattr(shared, "_build", lambda: "the-next-deploy")
     assert b"After" in client.get(page.get_absolute_url()).content
+
+
+def test_a_lost_version_never_brings_back_a_copy_made_before_it():
+    """Redis deletes the versions it was told of while it was down (mycarebudget.fallback_cache): a version
+    started again must match no copy made under the old one."""
+    assert shared.current("test-area", "row", lambda: "before") == "before"
+    shared.bump("test-area")  # the change...
+    django_cache.delete("version:test-area")  # ...whose version is then lost
+    assert shared.current("test-area", "row", lambda: "after") == "after"

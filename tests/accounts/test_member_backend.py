@@ -1,0 +1,64 @@
+"""A signed-in member's row is shared by every worker (accounts.backends), and forgotten the moment it changes."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(member) -> Client:
+    browser = Client()
+    assert browser.post(reverse("account_login"), {"login": member.email, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def _is_signed_in(browser: Client) -> bool:
+    return "Sign out" in browser.get("/wiki/").text
+
+
+def test_a_members_next_page_reads_their_row_from_the_shared_cache(with_redis):
+    browser = _signed_in(UserFactory())
+    assert _is_signed_in(browser)
+    with CaptureQueriesContext(connection) as queries:
+        assert _is_signed_in(browser)
+    assert not [query for query in queries if "accounts_user" in query["sql"]]
+
+
+def test_a_new_password_signs_the_members_other_browsers_out_at_once(with_redis, django_capture_on_commit_callbacks):
+    member = UserFactory()
+    laptop, phone = _signed_in(member), _signed_in(member)
+    assert _is_signed_in(phone)  # its row is now in the cache
+    new_password = "a different passphrase 99"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = laptop.post(reverse("account_change_password"),
+                               {"oldpassword": PASSWORD, "password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    assert _is_signed_in(laptop)  # Django keeps the browser that changed it signed in
+    assert not _is_signed_in(phone)
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+def test_an_account_closed_elsewhere_is_signed_out_at_once(with_redis, change):
+    member = UserFactory()
+    browser = _signed_in(member)
+    assert _is_signed_in(browser)
+    if change == "deactivated":
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+    else:
+        member.delete()
+    assert not _is_signed_in(browser)
+
+
+def test_without_redis_the_row_is_read_every_time(client):
+    """Without Redis (the suite's own cache) a worker's memory never hears another worker's change."""
+    client.force_login(UserFactory())
+    client.get("/wiki/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Sign out" in client.get("/wiki/").text
+    assert [query for query in queries if "accounts_user" in query["sql"]]
