@@ -1,6 +1,6 @@
-"""What one member sees differently on a forum page, read in one query: whether they may use moderator
-power (the rule stays mycarebudget.moderation.powers.can_moderate), are suspended, follow or support
-the topic, reported a post in it."""
+"""What one member sees differently on a forum page, read in one query and shared until the forum changes:
+whether they may use moderator power (the rule stays mycarebudget.moderation.powers.can_moderate), are
+suspended, follow or support the topic, reported a post in it."""
 
 import datetime
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from forum.models import Follow, Report, Support, Suspension
+from mycarebudget import shared
 from mycarebudget.moderation.powers import MODERATORS_GROUP, can_moderate, needs_two_step
 
 User = get_user_model()
@@ -63,18 +64,29 @@ def _statement(alias: str, with_topic: bool) -> tuple[str, list, list, tuple[str
     return sql, list(params), bound, tuple(query.annotation_select)
 
 
-def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
-    """The signed-in member's view of a forum page (None for anonymous readers), in one query."""
-    if not user.is_authenticated:
-        return None
+def _read_facts(member_pk: int, topic_pk: int | None) -> dict[str, bool]:
     alias = router.db_for_read(User)
     sql, params, bound, names = _statement(alias, topic_pk is not None)
-    values = {"member": user.pk, "topic": topic_pk,
+    values = {"member": member_pk, "topic": topic_pk,
               "now": connections[alias].ops.adapt_datetimefield_value(timezone.now())}
     params = [values[slot] if slot else param for param, slot in zip(params, bound, strict=True)]
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        row = dict(zip(names, map(bool, cursor.fetchone()), strict=True))
+        return dict(zip(names, map(bool, cursor.fetchone()), strict=True))
+
+
+def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
+    """The signed-in member's view of a forum page (None for anonymous readers), in one query.
+
+    An ordinary member's facts are shared through Redis until the forum's version changes, which every
+    change to what they are made of bumps (forum.signals): their next page asks the database nothing.
+    A moderator's are read every time: some ways of losing the power send no signal (the group deleted).
+    A suspension is read again whenever these say "suspended" (forum.views), as it may have ended since."""
+    if not user.is_authenticated:
+        return None
+    row = dict(shared.current(
+        "forum", f"reader:{user.pk}:{topic_pk}", lambda: _read_facts(user.pk, topic_pk),
+        keep=lambda row: shared.workers_share_versions() and not (user.is_superuser or row["in_moderators"])))
     # Cached on the user, where is_moderator and has_two_step look first: no more queries.
     in_moderators = row.pop("in_moderators")  # popped first: a superuser's row has it too
     user._is_moderator = user.is_superuser or in_moderators
