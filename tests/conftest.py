@@ -52,7 +52,11 @@ def with_redis(settings):
         pytest.skip("REDIS_TEST_URL not set (CI sets it)")
     from django.core.cache import cache
 
-    production_caches(settings, url)
+    # Each test worker its own Redis database (15, 14... below REDIS_TEST_URL's): a bump or a clear in one
+    # worker must not reach another's test.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    base, _, number = url.rpartition("/")
+    production_caches(settings, f"{base}/{int(number) - worker}")
     cache.clear()
     yield settings
     cache.clear()

@@ -318,3 +318,16 @@ def test_a_lost_version_never_brings_back_a_copy_made_before_it():
     shared.bump("test-area")  # the change...
     django_cache.delete("version:test-area")  # ...whose version is then lost
     assert shared.current("test-area", "row", lambda: "after") == "after"
+
+
+def test_with_redis_a_members_busy_pages_ask_the_database_nothing(client, with_redis, make_page):
+    """Production's caches: the member's row (accounts.backends), their forum facts (forum.readers) and the
+    shared page all come from Redis once made."""
+    topic = start()
+    reply(topic)
+    client.force_login(member())
+    for url in (make_page().get_absolute_url(), topic.get_absolute_url(), "/forum/questions/", "/forum/ideas/"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert "Sign out" in client.get(url).text
+        assert len(queries) == 0, (url, [query["sql"] for query in queries])
