@@ -6,7 +6,7 @@ beside it), so a change makes it unused; nothing is deleted, unused copies expir
 - Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects alone
   (no context processors: ``request``, ``user``, ``csrf_token``... render empty), under a digest of
   the fields they show, read with the page's own query.
-- Copies made from an area's rows (``current``) carry the area's version ("forum" or "wiki"), bumped
+- Copies made from an area's rows (``current``) carry the area's version ("forum", "wiki", a member's), bumped
   by every change to it and read with it in one round trip; every key carries ``_build`` (the code
   deployed). With Redis they are kept until a bump; in a worker's own memory, ANONYMOUS_PAGE_SECONDS.
   Whole pages are shared this way: anonymous readers' (``anonymous_page``, with ETag and 304) and
@@ -125,7 +125,7 @@ def copy_seconds() -> int:
 
 
 def bump(area: str) -> None:
-    """Every anonymous copy of this area's pages is out of date: now, and again after commit
+    """Every copy made from this area's rows is out of date: now, and again after commit
     (a copy made meanwhile from the old rows must not outlive the transaction)."""
 
     def advance():
