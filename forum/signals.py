@@ -19,7 +19,7 @@ def member_changed(sender, update_fields=None, **kwargs) -> None:
 def connect() -> None:
     shared.bump_on_change("forum", "forum.Category", "forum.Topic", "forum.Post", "forum.Support",
                           # and what members' facts are made of (forum.readers)
-                          "forum.Follow", "forum.Report", "forum.Suspension", "mfa.Authenticator")
+                          "forum.Follow", "forum.Report", "forum.Suspension")
     post_save.connect(member_changed, sender=get_user_model(), dispatch_uid="shared-member")
     # Joining or leaving the moderators changes the badge beside a member's name.
     m2m_changed.connect(forum_changed, sender=get_user_model().groups.through, dispatch_uid="shared-groups")

@@ -78,7 +78,8 @@ def moderator_required(view):
 def can_moderate_lately(user) -> bool:
     """``can_moderate`` as it was up to a few minutes ago, for what only points the way: the header's
     moderation link, and whether a member's page may be shared with others (mycarebudget.shared).
-    Never for using the power, which the services check for themselves."""
+    Never for using the power, which the services check for themselves. With Redis the member's shared
+    row carries it (accounts.backends), made again whenever their groups or authenticators change."""
     if hasattr(user, "_is_moderator") and hasattr(user, "_has_two_step"):
         return can_moderate(user)  # this request read them already (forum.readers): no cache call
     if not hasattr(user, "_can_moderate_lately"):  # asked once a request

@@ -62,3 +62,40 @@ def test_without_redis_the_row_is_read_every_time(client):
     with CaptureQueriesContext(connection) as queries:
         assert "Sign out" in client.get("/wiki/").text
     assert [query for query in queries if "accounts_user" in query["sql"]]
+
+
+def _shows_moderation_link(browser: Client) -> bool:
+    return "Moderation (" in browser.get("/wiki/").text
+
+
+def test_joining_or_leaving_the_moderators_shows_in_the_header_at_once(with_redis, moderator):
+    from django.contrib.auth.models import Group
+
+    newcomer = UserFactory()
+    browser = _signed_in(newcomer)
+    assert not _shows_moderation_link(browser)  # their row, saying so, is now shared
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    Group.objects.get(name="Moderators").user_set.add(newcomer)  # from the group's side
+    assert not _shows_moderation_link(browser)  # not until two-step verification is on
+    TOTP.activate(newcomer, generate_totp_secret())
+    assert _shows_moderation_link(browser)
+    newcomer.groups.clear()  # from the member's side
+    assert not _shows_moderation_link(browser)
+
+
+def test_the_shared_row_never_grants_moderator_power(with_redis, moderator):
+    """What the row says of moderator power only points the way: losing the power with no signal at all
+    (the group deleted) ends it at the next action."""
+    from django.contrib.auth.models import Group
+
+    from tests.forum.factories import start
+
+    topic = start()
+    browser = Client()
+    browser.force_login(moderator)
+    assert _shows_moderation_link(browser)  # the row is now shared, saying they may moderate
+    Group.objects.filter(name="Moderators").delete()
+    assert browser.post(reverse("forum:topic_lock", args=[topic.pk])).status_code == 403
+    topic.refresh_from_db()
+    assert not topic.is_locked
