@@ -2,8 +2,8 @@
 
 import copy
 
+from allauth.account.auth_backends import AuthenticationBackend
 from allauth.mfa.models import Authenticator
-from django.contrib.auth.backends import ModelBackend
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -12,8 +12,9 @@ from mycarebudget import shared
 from mycarebudget.moderation.powers import can_moderate
 
 
-class MemberBackend(ModelBackend):
-    """Django's ModelBackend, whose member's row is shared by every worker (Redis) until it changes.
+class MemberBackend(AuthenticationBackend):
+    """allauth's backend (Django's ModelBackend, signing in by email), whose member's row is shared by every
+    worker (Redis) until it changes. allauth signs members in through it, two-step verification too.
 
     Every save or delete of the row, and every change to their groups or authenticators, bumps the
     member's version (below): a new password signs their other sessions out, and a deactivated or deleted

@@ -141,10 +141,8 @@ else:
                           "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "accounts.backends.MemberBackend",  # Django's ModelBackend; the member's row shared until it is saved
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend (sign-in by email, the admin's too), the member's row shared until it changes.
+AUTHENTICATION_BACKENDS = ["accounts.backends.MemberBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     # zxcvbn, in context: common passwords, all digits, the site's name, the person's own details and

@@ -99,3 +99,21 @@ def test_the_shared_row_never_grants_moderator_power(with_redis, moderator):
     assert browser.post(reverse("forum:topic_lock", args=[topic.pk])).status_code == 403
     topic.refresh_from_db()
     assert not topic.is_locked
+
+
+def test_a_member_signed_in_with_two_step_verification_is_found_the_same_way(with_redis):
+    """allauth finishes a two-step sign-in through the first backend that is its own: ours."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.factories import totp_code
+
+    member, secret = UserFactory(), generate_totp_secret()
+    TOTP.activate(member, secret)
+    browser = Client()
+    browser.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert browser.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}).status_code == 302
+    assert browser.session["_auth_user_backend"] == "accounts.backends.MemberBackend"
+    assert _is_signed_in(browser)
+    with CaptureQueriesContext(connection) as queries:
+        assert _is_signed_in(browser)
+    assert not [query for query in queries if "accounts_user" in query["sql"]]
