@@ -117,3 +117,14 @@ def test_a_member_signed_in_with_two_step_verification_is_found_the_same_way(wit
     with CaptureQueriesContext(connection) as queries:
         assert _is_signed_in(browser)
     assert not [query for query in queries if "accounts_user" in query["sql"]]
+
+
+def test_a_session_begun_under_the_old_backends_is_signed_out_cleanly(client):
+    """Sessions from before this backend name Django's or allauth's: their next page is an ordinary
+    signed-out page (sign in again), never an error."""
+    client.force_login(UserFactory())
+    session = client.session
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session.save()
+    response = client.get("/wiki/")
+    assert response.status_code == 200 and "Sign in" in response.text
