@@ -254,17 +254,17 @@ FIXES = {
     "anonymous_guide": "The anonymous guide page should cost no query and no rendering on a cache hit "
     "(mycarebudget/shared.py, anonymous_page): check that nothing per-request (a cookie, a message, a CSRF "
     "token) keeps it from being shared.",
-    "signed_in_guide": "A signed-in guide page is its shared article with the page around it rendered per "
-    "request (wiki/views.py); what is left is Django's own: the session read (Redis, `cached_db`), the "
-    "member and the page's row, the CSRF token, the middleware and base.html. Check that the run used Redis "
-    "(without it sessions are read from the database) and that the bench sent the CSRF cookie.",
+    "signed_in_guide": "A signed-in guide page is one shared copy and the forms that carry the member's token, "
+    "rendered after it (mycarebudget/shared.py, member_page); the member's row comes from Redis "
+    "(accounts/backends.py). What is left is Django's own: the session read, the CSRF token, the middleware "
+    "and the Redis round trips. Check that the run used Redis (without it the row and session come from "
+    "the database) and that the bench sent the CSRF cookie.",
     "anonymous_forum": "Anonymous topic and category pages should be served from a shared rendering "
     "(mycarebudget/shared.py, anonymous_page) rather than rendered per request.",
-    "signed_in_forum": "Signed-in topic and category pages fetch their shared parts with one get_many and "
-    "render the page around them (forum/views.py), after one query for what is the member's own "
-    "(forum/readers.py, compiled once per process). What is left is the template around the parts "
-    "(base.html and the member's header about a third), Django's session and member, and the shared "
-    "copies' unpickling. Next: Jinja2 for base.html and these pages, or let the edge put the member's parts in (ESI).",
+    "signed_in_forum": "A signed-in topic or category page is a shared copy found by the member's facts "
+    "(forum/readers.py, kept in Redis until the forum changes) and the thread's or listing's head "
+    "(forum/views.py): no query, but five Redis round trips (session, member row, facts, head, page) and the "
+    "CSRF token. Next: read the facts and the head in one round trip, or keep the topic's head with the facts.",
     "search_guides": "Guide search ranks a bounded set of candidates (wiki/search.py); for a common word "
     "most of the time is reading each candidate's body vector and building the snippets. Keep a short "
     "stored text for snippets, and rank titles and summaries from a smaller index first.",
@@ -366,16 +366,6 @@ def write_report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    # Re-render results.md from a results.json (the figures are not measured again).
-    import json
-    import sys
-    from pathlib import Path
-
-    source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results.json")
-    (source.parent / "results.md").write_text(write_report(json.loads(source.read_text())))
-
-
 def _cache_words(results: dict) -> str:
     caches = {run.get("cache", "locmem") for run in results["databases"].values()}
     if caches == {"redis"}:
@@ -384,3 +374,13 @@ def _cache_words(results: dict) -> str:
     if caches == {"locmem"}:
         return "each worker's own memory cache and database sessions (no Redis found)"
     return "Redis where it was found, each worker's memory otherwise"
+
+
+if __name__ == "__main__":
+    # Re-render results.md from a results.json (the figures are not measured again).
+    import json
+    import sys
+    from pathlib import Path
+
+    source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results.json")
+    (source.parent / "results.md").write_text(write_report(json.loads(source.read_text())))
