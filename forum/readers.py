@@ -75,8 +75,14 @@ def _read_facts(member_pk: int, topic_pk: int | None) -> dict[str, bool]:
         return dict(zip(names, map(bool, cursor.fetchone()), strict=True))
 
 
-def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
-    """The signed-in member's view of a forum page (None for anonymous readers), in one query.
+def copy_name(user, topic_pk: int | None) -> str:
+    """The name of this member's facts among the forum's copies (shared.read)."""
+    return f"reader:{user.pk}:{topic_pk}"
+
+
+def reader_of(user, *, topic_pk: int | None = None, found: dict | None = None) -> Reader | None:
+    """The signed-in member's view of a forum page (None for anonymous readers), in one query; ``found``
+    is what ``shared.read`` brought of the forum's copies, if the page read them already.
 
     An ordinary member's facts are shared through Redis until the forum's version changes, which every
     change to what they are made of bumps (forum.signals): their next page asks the database nothing.
@@ -85,8 +91,9 @@ def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
     if not user.is_authenticated:
         return None
     row = dict(shared.current(
-        "forum", f"reader:{user.pk}:{topic_pk}", lambda: _read_facts(user.pk, topic_pk),
-        keep=lambda row: shared.workers_share_versions() and not (user.is_superuser or row["in_moderators"])))
+        "forum", copy_name(user, topic_pk), lambda: _read_facts(user.pk, topic_pk),
+        keep=lambda row: shared.workers_share_versions() and not (user.is_superuser or row["in_moderators"]),
+        found=found))
     # Cached on the user, where is_moderator and has_two_step look first: no more queries.
     in_moderators = row.pop("in_moderators")  # popped first: a superuser's row has it too
     user._is_moderator = user.is_superuser or in_moderators
