@@ -356,13 +356,13 @@ def _empty_reply_body() -> tuple[str, str]:
 def topic_detail(request, pk, slug):
     number = _page_number(request)
     member = request.user.pk
+    thread_name = f"thread:{pk}:{number}"
     # The member's facts and the thread as anyone reads it, in one round trip.
-    found = shared.read("forum", readers.copy_name(request.user, pk), f"thread:{pk}:{number}")
+    found = shared.read("forum", readers.copy_name(request.user, pk), thread_name)
     reader = readers.reader_of(request.user, topic_pk=pk, found=found)  # first: it says who may see what
     shared_thread = None
     if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
-        shared_thread = shared.current("forum", f"thread:{pk}:{number}", lambda: _public_thread(pk, number),
-                                       found=found)
+        shared_thread = shared.current("forum", thread_name, lambda: _public_thread(pk, number), found=found)
         if shared_thread is not None and reader is not None and member in shared_thread.unlisted_authors:
             shared_thread = None  # their own held or hidden post is theirs alone to read
     if shared_thread is not None:

@@ -85,9 +85,17 @@ def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeSt
     return [found[key] for key in keys]
 
 
+def _version_key(area: str) -> str:
+    return f"version:{area}"
+
+
+def _copy_key(area: str, name: str) -> str:
+    return f"copy:{area}:{_build()}:{name}"
+
+
 def read(area: str, *names: str) -> dict:
     """Several of an area's copies and its version in one round trip, for ``current(..., found=)``."""
-    return cache.get_many([f"version:{area}", *(f"copy:{area}:{_build()}:{name}" for name in names)])
+    return cache.get_many([_version_key(area), *(_copy_key(area, name) for name in names)])
 
 
 def current(area: str, name: str, compute: Callable, keep: Callable = bool, found: dict | None = None):
@@ -98,7 +106,7 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool, foun
     made while a bump happened carries the older version, so the next reader makes it again.
     ``keep(value)`` says whether to share it.
     """
-    version_key, key = f"version:{area}", f"copy:{area}:{_build()}:{name}"
+    version_key, key = _version_key(area), _copy_key(area, name)
     found = cache.get_many([version_key, key]) if found is None else found
     version = found.get(version_key)
     if version is None:  # the first copy, or the version was lost: start one no copy was made under
@@ -136,9 +144,9 @@ def bump(area: str) -> None:
     def advance():
         forget_worker_copies()
         try:
-            cache.incr(f"version:{area}")
+            cache.incr(_version_key(area))
         except ValueError:
-            cache.set(f"version:{area}", _new_version(), None)
+            cache.set(_version_key(area), _new_version(), None)
 
     advance()
     transaction.on_commit(advance)
