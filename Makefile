@@ -34,7 +34,7 @@ run: starter
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=mycarebudget.settings.test -n 2 $(PYTEST_ARGS)
 
 # Production-style: gunicorn, whitenoise, DEBUG off. DJANGO_LOCAL_HTTP lets
 # cookies work over plain http on this machine; never set it in production.
