@@ -31,7 +31,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 from django.utils.safestring import SafeString
 
@@ -40,8 +40,9 @@ from mycarebudget.moderation.powers import can_moderate_lately
 SERVED = ("mycarebudget", "accounts", "forum", "wiki", "templates", "static")  # what makes the pages (_build)
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
-LOCAL_SECONDS, LOCAL_COPIES = 1, 500
+LOCAL_SECONDS, LOCAL_BYTES = 1, 32 * 2**20
 _local: dict[str, tuple[float, tuple]] = {}  # this worker's last anonymous copies: name -> (made at, copy)
+_local_bytes = 0  # their pages' size: readers move between many pages (1,000 guides hold about 20 MB)
 
 
 @once
@@ -56,7 +57,7 @@ def _build() -> str:
     return digest.hexdigest()[:12]
 
 
-def _key(template_name: str, version: Iterable) -> str:
+def part_key(template_name: str, version: Iterable) -> str:
     digest = hashlib.sha256(repr(tuple(version)).encode()).hexdigest()[:32]
     return f"part:{template_name}:{_build()}:{digest}"
 
@@ -74,7 +75,7 @@ def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeSt
     ``version`` lists every field the template shows (a post's edit count and state, its author's
     name...), so a change to any of them means a new key.
     """
-    keys = [_key(template_name, version) for version, _ in items]
+    keys = [part_key(template_name, version) for version, _ in items]
     found = cache.get_many(keys)
     missing = {}
     for key, (_, context) in zip(keys, items, strict=True):
@@ -166,7 +167,19 @@ def bump_on_change(area: str, *models: str) -> None:
 
 def forget_worker_copies() -> None:
     """This worker's own anonymous copies are out of date (a bump here, or the cache was emptied)."""
+    global _local_bytes
     _local.clear()
+    _local_bytes = 0
+
+
+def _keep_locally(name: str, now: float, copy: tuple) -> None:
+    """Keep (made at, copy), within LOCAL_BYTES."""
+    global _local_bytes
+    if _local_bytes > LOCAL_BYTES:
+        forget_worker_copies()
+    replaced = _local.get(name, (0, (b"", {})))[1][0]
+    _local[name] = (now, copy)
+    _local_bytes += len(copy[0]) - len(replaced)
 
 
 def has_messages(request) -> bool:
@@ -178,7 +191,7 @@ def has_messages(request) -> bool:
 
 
 def anonymous_page(area: str) -> Callable:
-    """Share this view's page among anonymous readers, with ETag and 304 when the view sets one.
+    """Share this view's page among anonymous readers, with an ETag (and Last-Modified if the view sets one) for 304s.
 
     The view renders its page with ``render_page``, which gives them a page made without the request.
     Only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
@@ -195,6 +208,7 @@ def anonymous_page(area: str) -> Callable:
                 if (response.status_code != 200 or response.streaming or response.cookies
                         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
                     return response
+                set_response_etag(response)  # for 304s
                 return response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
             name = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -204,9 +218,7 @@ def anonymous_page(area: str) -> Callable:
                 copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
                 if not isinstance(copy, tuple):
                     return copy  # a response nobody else may be given
-                if len(_local) >= LOCAL_COPIES:
-                    _local.clear()
-                _local[name] = (now, copy)
+                _keep_locally(name, now, copy)
             content, headers = copy
             last_modified = headers.get("Last-Modified")
             response = get_conditional_response(
@@ -236,19 +248,14 @@ def page_context(request, member: bool) -> dict:
     return {"member": member, "site_name": settings.SITE_NAME, "section": section_of(request.path)}
 
 
-def render_page(request, template_name: str, context: dict, status: int = 200,
-                version: Iterable | None = None) -> HttpResponse:
+def render_page(request, template_name: str, context: dict, status: int = 200) -> HttpResponse:
     """A page that readers may share (``anonymous_page``). An anonymous reader's is rendered like a part,
-    from the context alone: nothing of the request (its session, its cookies) can reach a shared copy;
-    given the ``version`` of everything it shows, it is kept as a part, made again only when that changes.
+    from the context alone: nothing of the request (its session, its cookies) can reach a shared copy.
     A member's, or a page with a message waiting, is rendered for its reader, and private."""
     if request.user.is_authenticated or has_messages(request):
         return private(render(request, template_name, context, status=status))
     context = {**context, **page_context(request, member=False)}
-    if version is None:
-        return HttpResponse(render_part(template_name, context), status=status)
-    (page,) = parts(template_name, [((*version, context["section"]), context)])
-    return HttpResponse(page, status=status)
+    return HttpResponse(render_part(template_name, context), status=status)
 
 
 def member_page(request, area: str, template_name: str, facts: Iterable, context: Callable[[], dict | None],

@@ -308,3 +308,8 @@ if __name__ == "__main__":  # the budgeted renderer process that mycarebudget/re
     from mycarebudget.render_budget import serve
 
     serve(_render_html)
+
+
+def stored_render(value: str) -> SafeString:
+    """A template's own output that we stored (wiki.services.article), escaped as it was rendered."""
+    return mark_safe(value)  # noqa: S308 -- only shared.render_part output is ever stored there

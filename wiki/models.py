@@ -55,6 +55,10 @@ class Page(models.Model):
     # Anything that changes what the page shows (a new version, a link target
     # appearing, a new backlink) moves this on: it is the page's Last-Modified.
     changed_at = models.DateTimeField(default=timezone.now)
+    # The article as every reader sees it, kept with the page so that a reader's first visit renders only
+    # the page around it; made again when anything in its key changes (wiki.services.article).
+    article_html = models.TextField(blank=True, editable=False)
+    article_key = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     retired_reason = models.CharField(max_length=300, blank=True)

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from mycarebudget import shared
 from mycarebudget.forms import save_once
@@ -21,7 +22,7 @@ from mycarebudget.mail import queue_email
 from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
-from mycarebudget.text import linked_wiki_slugs, render_markdown, wiki_link_titles, wiki_slug
+from mycarebudget.text import linked_wiki_slugs, render_markdown, stored_render, wiki_link_titles, wiki_slug
 from wiki import anchors, easy_read, search, watching
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import (
@@ -130,7 +131,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
     now = timezone.now()
     is_new = page is None
     page = page or Page()
-    old_slug = page.slug
+    old_slug, old_title = page.slug, page.title
     for name in CONTENT_FIELDS:
         setattr(page, name, content[name])
     problem = slug_error(page.slug, page=None if is_new else page)
@@ -156,9 +157,11 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
         # The old address answers forever; a page moving back to an old address reclaims it.
         SlugRedirect.objects.filter(old_slug=page.slug, page=page).delete()
         SlugRedirect.objects.get_or_create(old_slug=old_slug, defaults={"page": page})
-    _update_links(page)
+    # Renamed, it shows under another name in the "pages that link here" of every page it links to.
+    _update_links(page, renamed=(old_slug, old_title) != (page.slug, page.title))
     if is_new or old_slug != page.slug:
         _refresh_pages_linking_to(page)
+    transaction.on_commit(lambda: article(Page.objects.get(pk=page.pk)))  # made now, not at a reader's visit
     search.index_page(page)  # (saving the page bumped the guides' shared copies: wiki.apps)
     easy_read.touch_partner(page)
     version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
@@ -167,14 +170,18 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
     return version
 
 
-def _update_links(page: Page) -> None:
+def _update_links(page: Page, *, renamed: bool = False) -> None:
     targets = linked_wiki_slugs(page.body, title_slugs_for(page.body))
     before = set(page.outgoing_links.values_list("to_slug", flat=True))
     page.outgoing_links.exclude(to_slug__in=targets).delete()
     PageLink.objects.bulk_create([PageLink(from_page=page, to_slug=slug) for slug in targets - before])
-    changed = targets ^ before
-    if changed:  # their "pages that link here" lists changed
-        Page.objects.filter(slug__in=changed).exclude(pk=page.pk).update(changed_at=timezone.now())
+    _touch_linked(page, (targets | before) if renamed else (targets ^ before))
+
+
+def _touch_linked(page: Page, slugs) -> None:
+    """The "pages that link here" lists of the pages at these addresses changed (wiki.services.article)."""
+    if slugs:
+        Page.objects.filter(slug__in=slugs).exclude(pk=page.pk).update(changed_at=timezone.now())
         shared.bump("wiki")
 
 
@@ -479,6 +486,8 @@ def retire_page(*, page: Page, moderator, reason: str, replaced_by: Page | None)
     page.retired_reason = reason
     page.replaced_by = replaced_by
     page.save(update_fields=["retired_at", "retired_reason", "replaced_by", "changed_at"])
+    _touch_linked(page, set(page.outgoing_links.values_list("to_slug", flat=True)))
+    easy_read.touch_partner(page)
     search.index_page(page)
     log_moderation(moderator=moderator, action="retired a page", target_label=page.title,
                    target_url=page.get_absolute_url(), reason=reason)
@@ -506,6 +515,25 @@ def _tell_author(proposal: EditProposal) -> None:
 
 def pending_for_page(page: Page):
     return EditProposal.objects.filter(page=page, status=EditProposal.Status.PENDING)
+
+
+# Everything wiki/_article.html shows of the page's own row. What it shows of other pages (its backlinks,
+# its Easy Read partner) moves changed_at when it changes (_touch_linked, easy_read.touch_partner).
+ARTICLE_FIELDS = ("pk", "slug", "title", "summary", "topic", "sources", "last_checked", "next_review", "revision",
+                  "published_at", "changed_at", "easy_read_of_id", "easy_read_checked_revision")
+
+
+def article(page: Page) -> SafeString:
+    """The page's article as every reader sees it, kept with the page: made again only when something it
+    shows has changed, or the code has (a deploy)."""
+    key = shared.part_key("wiki/_article.html", [getattr(page, name) for name in ARTICLE_FIELDS])
+    if page.article_key != key:
+        html = shared.render_part("wiki/_article.html", {
+            "page": page, "backlinks": backlinks(page), "site_name": settings.SITE_NAME})
+        # Never over a newer change's article (a reader's copy of the row may be older than the row).
+        Page.objects.filter(pk=page.pk, changed_at=page.changed_at).update(article_html=html, article_key=key)
+        page.article_html, page.article_key = html, key
+    return stored_render(page.article_html)
 
 
 def backlinks(page: Page):

@@ -1,9 +1,7 @@
 """Wiki pages over HTTP. The rules live in wiki.services; these only translate."""
 
-import hashlib
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -112,19 +110,14 @@ def version_by_id(request, pk, number):
 
 
 def _guide(slug: str) -> dict | None:
-    """A live guide at this address, as wiki/page_detail.html shows it to everyone, its article rendered
-    once for all (mycarebudget.shared); None for any other answer (an old address, no guide, a retired one)."""
+    """A live guide at this address, as wiki/page_detail.html shows it to everyone (mycarebudget.shared);
+    None for any other answer (an old address, no guide, a retired one)."""
     try:
-        # Readers see the rendered HTML; the Markdown and its plain text are for editors and search.
-        page = Page.objects.live().defer("body", "body_text").get(slug=slug)
+        # Readers see the stored article: the Markdown, its plain text and HTML are for editors and search.
+        page = Page.objects.live().defer("body", "body_text", "body_html").get(slug=slug)
     except Page.DoesNotExist:
         return None
-    # changed_at moves whenever the article would show something else (its text, its backlinks).
-    version = (page.pk, page.revision, page.changed_at)
-    return {"page": page, "version": version, "review_overdue": page.is_review_overdue(),
-            # asked only when the page around it is made
-            "article": lambda: shared.parts("wiki/_article.html", [(version, {
-                "page": page, "backlinks": lambda: services.backlinks(page), "site_name": settings.SITE_NAME})])[0],
+    return {"page": page, "review_overdue": page.is_review_overdue(), "article": lambda: services.article(page),
             "crumbs": _crumbs(None, (page.get_topic_display(), reverse("wiki:page_index") + f"#{page.topic}"))}
 
 
@@ -138,14 +131,8 @@ def page_detail(request, slug):
     if request.user.is_authenticated:  # every member reads the same guide page
         response = shared.member_page(request, "wiki", "wiki/page_detail.html", (), lambda: _guide(slug))
     elif guide := _guide(slug):
-        # Kept whole while the guide stands: after any other change to the guides, only looked up again.
-        page = guide["page"]
-        shown = (*guide["version"], page.title, page.summary, page.slug, page.topic, page.next_review,
-                 guide["review_overdue"])  # everything wiki/page_detail.html shows around the article
-        response = shared.render_page(request, "wiki/page_detail.html", guide, version=shown)
-        # For anonymous readers' 304s.
-        response["ETag"] = f'"{hashlib.sha256(repr(shown).encode()).hexdigest()[:20]}"'
-        response["Last-Modified"] = http_date(page.changed_at.timestamp())
+        response = shared.render_page(request, "wiki/page_detail.html", guide)
+        response["Last-Modified"] = http_date(guide["page"].changed_at.timestamp())
     else:
         response = None
     if response is not None:

@@ -1,0 +1,66 @@
+"""A guide's article is rendered when it changes and kept with the page (wiki.services.article): a reader's
+first visit renders only the page around it, and never shows an article older than what it shows."""
+
+import pytest
+from django.core.cache import cache
+
+from mycarebudget import shared
+from wiki import services
+from wiki.models import Page
+
+pytestmark = pytest.mark.django_db
+
+
+def _first_visit(client, page) -> str:
+    """What a reader sees with nothing in the cache (after a Redis restart, say)."""
+    cache.clear()
+    shared.forget_worker_copies()
+    return client.get(page.get_absolute_url()).content.decode()
+
+
+def test_publishing_stores_the_article_so_a_first_visit_is_one_query(client, make_page, django_assert_num_queries):
+    page = make_page(title="Paying a PA", body="## Tax\n\nPAYE.\n")
+    assert "PAYE." in Page.objects.get(pk=page.pk).article_html
+    cache.clear()
+    shared.forget_worker_copies()
+    with django_assert_num_queries(1):  # the page with its article: no backlinks, no partner, no body
+        html = client.get(page.get_absolute_url()).content.decode()
+    assert "PAYE." in html and "<h1" in html
+
+
+def test_a_new_backlink_is_shown_on_a_first_visit(client, make_page):
+    target = make_page(title="Glossary", slug="glossary", body="Words.\n")
+    make_page(title="Paying a PA", slug="paying-a-pa", body="See [[Glossary]].\n")
+    assert 'href="/wiki/paying-a-pa/">Paying a PA</a>' in _first_visit(client, target)
+
+
+def test_a_linking_page_renamed_or_retired_changes_the_backlinks(client, make_page, publish, moderator,
+                                                                 django_capture_on_commit_callbacks):
+    target = make_page(title="Glossary", slug="glossary", body="Words.\n")
+    linking = make_page(title="Paying a PA", slug="paying-a-pa", body="See [[Glossary]].\n")
+    _first_visit(client, target)
+    publish(linking, title="Paying your PA")
+    html = _first_visit(client, target)
+    assert ">Paying your PA</a>" in html and ">Paying a PA</a>" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retire_page(page=linking, moderator=moderator, reason="Merged", replaced_by=None)
+    assert "Pages that link here" not in _first_visit(client, target)
+
+
+def test_a_deploy_renders_the_article_again(client, make_page, monkeypatch):
+    page = make_page(body="Words.\n")
+    Page.objects.filter(pk=page.pk).update(article_html="<p>Made by the code before.</p>")
+    assert "Made by the code before." in _first_visit(client, page)  # the key still matches
+    monkeypatch.setattr(shared, "_build", lambda: "another-build")
+    html = _first_visit(client, page)
+    assert "Made by the code before." not in html and "Words." in html
+    assert Page.objects.get(pk=page.pk).article_key.startswith("part:wiki/_article.html:another-build:")
+
+
+def test_an_older_reading_never_replaces_a_newer_article(make_page, publish):
+    page = make_page(body="Old words.\n")
+    stale = Page.objects.get(pk=page.pk)  # a reader's row, read before the edit landed
+    publish(page, body="New words.\n")
+    stale.article_key = ""  # as if its article had to be made again
+    assert "Old words." in services.article(stale)  # that reader sees what they read...
+    assert "New words." in Page.objects.get(pk=page.pk).article_html  # ...but the page keeps the newer one
