@@ -46,6 +46,7 @@ serve: $(VENV)/.installed
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}; \
 	export DOCUMENT_KEY_FILE=$${DOCUMENT_KEY_FILE:-$(CURDIR)/var/keys/document-master.key}; \
 	$(MANAGE) collectstatic --noinput -v0 && $(MANAGE) migrate --noinput && $(MANAGE) load_starter_guidance && $(MANAGE) load_starter_templates && \
+	$(MANAGE) render_articles && \
 	{ $(MANAGE) ensure_document_key || echo "Documents are unavailable until the master key is restored."; } && \
 	{ $(MANAGE) db_worker --no-reload & worker=$$!; ( $(REMINDERS) ) & reminders=$$!; \
 	  trap 'kill $$worker $$reminders 2>/dev/null' EXIT; \

@@ -69,41 +69,22 @@ def _targets(results: dict) -> list[str]:
                 item = database["queries"][QUERY_KEYS[name]]
                 queries = max(item["queries"], item["cold_queries"])
                 ok &= run["ratio"] >= goal and (max_queries is None or queries <= max_queries)
-                parts.append(
-                    f"{LABELS[name].split(', ', 1)[-1] if len(names) > 1 else ''}"
-                    f"{': ' if len(names) > 1 else ''}{_ratio_cell(database, name)}"
-                )
+                parts.append(f"{LABELS[name]}: {_ratio_cell(database, name)}" if len(names) > 1
+                             else _ratio_cell(database, name))
             cells.append(f"{verdict(ok)}: " + "; ".join(parts))
         limit = f", at most {max_queries} queries" if max_queries else ", queries not growing with the data"
         row(label, f"≥ {goal}× floor{limit}", cells, anchors)
 
     wagtail = "Wagtail article 0.05× (6 queries); django-wiki article 0.03× (14 queries)"
     ratio_row("Anonymous guide page", ["guide_page"], 0.8, 3, wagtail)
-    cells = []
-    for kind in kinds:
-        database = databases[kind]
-        cold = database["queries"]["guide_page"]["cold_queries"]
-        cells.append(
-            f"{verdict(cold <= 3)}: {_ratio_cell(database, 'guide_pages_rotating')}; "
-            f"304: {_ratio_cell(database, 'guide_page_304')}"
-        )
-    row(
-        f"Anonymous guide pages, any of 1,000 (a page has {databases[kinds[0]]['targets']['guide_versions']} "
-        "versions)",
-        "at most 3 queries whatever the versions; 304 on repeat",
-        cells,
-        wagtail,
-    )
+    ratio_row("Anonymous guide pages, 1,000 in turn (starting from an empty cache)", ["guide_pages_rotating"], 0.6,
+              3, wagtail)
+    ratio_row("Anonymous guide page, repeat visit (304)", ["guide_page_304"], 0.8, 3, "")
     ratio_row("Signed-in guide page", ["guide_page_signed_in"], 0.3, None, wagtail)
-    ratio_row(
-        "Forum topic, 1,200 replies, paginated",
-        ["topic_page", "topic_last_page"],
-        0.3,
-        None,
-        "django-wiki 0.03×",
-    )
-    ratio_row("Forum topic, signed in", ["topic_page_signed_in"], 0.3, None, "")
-    ratio_row("Forum category page", ["category_page", "category_page_signed_in"], 0.3, None, "")
+    ratio_row("Anonymous forum topic (1,200 replies, first and last page) and category",
+              ["topic_page", "topic_last_page", "category_page"], 0.8, None, "django-wiki 0.03×")
+    ratio_row("Signed-in forum topic and category", ["topic_page_signed_in", "category_page_signed_in"], 0.3, None,
+              "")
 
     search_anchor = "PostgreSQL FTS ranking every match: rare 1-3 ms; common 130 ms at 10,000 pages"
     for label in ("rare", "budget", "care", "two_words"):
@@ -254,6 +235,10 @@ FIXES = {
     "anonymous_guide": "The anonymous guide page should cost no query and no rendering on a cache hit "
     "(mycarebudget/shared.py, anonymous_page): check that nothing per-request (a cookie, a message, a CSRF "
     "token) keeps it from being shared.",
+    "guides_in_turn": "A guide that is not in the cache costs one query and the page around its stored article "
+    "(wiki/services.py, article). Check that the articles were made by the code being measured (bench/run.py's "
+    "prepare runs manage.py render_articles, as a deploy does) and that each worker's own copies "
+    "(mycarebudget/shared.py, LOCAL_BYTES) hold the 1,000 pages.",
     "signed_in_guide": "A signed-in guide page is one shared copy and the forms that carry the member's token, "
     "rendered after it (mycarebudget/shared.py, member_page); the member's row comes from Redis "
     "(accounts/backends.py). What is left is Django's own: the session read, the CSRF token, the middleware "
@@ -281,11 +266,13 @@ def _misses(results: dict) -> list[str]:
         load = database["load"]
         if load["guide_page"]["ratio"] < 0.8:
             found.append("anonymous_guide")
+        if load["guide_pages_rotating"]["ratio"] < 0.6:
+            found.append("guides_in_turn")
         if load["guide_page_signed_in"]["ratio"] < 0.3:
             found.append("signed_in_guide")
         if (
             min(load["topic_page"]["ratio"], load["topic_last_page"]["ratio"], load["category_page"]["ratio"])
-            < 0.3
+            < 0.8
         ):
             found.append("anonymous_forum")
         if min(load["topic_page_signed_in"]["ratio"], load["category_page_signed_in"]["ratio"]) < 0.3:

@@ -162,8 +162,8 @@ def fresh_redis(url: str) -> str:
 
 
 def prepare(env: dict, seed_args: list[str]) -> float:
-    """Migrate, make the document key if there is none, seed (only what is missing) and collect static
-    files; returns the seconds taken."""
+    """Migrate, make the document key if there is none, seed (only what is missing), collect static
+    files and render stale guide articles; returns the seconds taken."""
     started = time.perf_counter()
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
     # As `make serve` does: a fresh clone has no bench/data/document-master.key yet.
@@ -177,6 +177,8 @@ def prepare(env: dict, seed_args: list[str]) -> float:
         stdout=sys.stderr,
     )
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP, env=env, check=True)
+    # As a deploy does (docs/deploy.md): articles stored by other code are rendered before serving.
+    subprocess.run([PYTHON, "manage.py", "render_articles"], cwd=APP, env=env, check=True, stdout=sys.stderr)
     return time.perf_counter() - started
 
 

@@ -1,8 +1,11 @@
 """A guide's article is rendered when it changes and kept with the page (wiki.services.article): a reader's
 first visit renders only the page around it, and never shows an article older than what it shows."""
 
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from mycarebudget import shared
 from wiki import services
@@ -64,3 +67,14 @@ def test_an_older_reading_never_replaces_a_newer_article(make_page, publish):
     stale.article_key = ""  # as if its article had to be made again
     assert "Old words." in services.article(stale)  # that reader sees what they read...
     assert "New words." in Page.objects.get(pk=page.pk).article_html  # ...but the page keeps the newer one
+
+
+def test_a_deploy_renders_only_the_articles_other_code_made(make_page, monkeypatch):
+    page = make_page(body="Words.\n")
+    out = StringIO()
+    call_command("render_articles", stdout=out)
+    assert out.getvalue() == "Every guide article is up to date.\n"
+    monkeypatch.setattr(shared, "_build", lambda: "another-build")
+    call_command("render_articles", stdout=out)
+    assert out.getvalue().endswith("Rendered 1 guide article again.\n")
+    assert Page.objects.get(pk=page.pk).article_key.startswith("part:wiki/_article.html:another-build:")
