@@ -31,7 +31,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
 from django.utils.safestring import SafeString
 
 from mycarebudget.moderation.powers import can_moderate_lately
@@ -190,7 +191,8 @@ def has_messages(request) -> bool:
 
 
 def anonymous_page(area: str) -> Callable:
-    """Share this view's page among anonymous readers.
+    """Share this view's page among anonymous readers, with an ETag of its content (and the view's
+    Last-Modified, if it sets one) for 304s.
 
     The view renders its page with ``render_page``, which gives them a page made without the request.
     Only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
@@ -207,7 +209,7 @@ def anonymous_page(area: str) -> Callable:
                 if (response.status_code != 200 or response.streaming or response.cookies
                         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
                     return response
-                set_response_etag(response)  # made once, not for each reader
+                set_response_etag(response)  # for 304s
                 return response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
             name = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -219,7 +221,14 @@ def anonymous_page(area: str) -> Callable:
                     return copy  # a response nobody else may be given
                 _keep_locally(name, now, copy)
             content, headers = copy
-            response = HttpResponse(content, headers=headers)  # (ConditionalGetMiddleware answers 304s)
+            last_modified = headers.get("Last-Modified")
+            response = get_conditional_response(
+                request, etag=headers.get("ETag"),
+                last_modified=parse_http_date_safe(last_modified) if last_modified else None)
+            if response is None:
+                response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
             # What every anonymous reader may share, a CDN may share too, for as long as we do.
             patch_cache_control(response, public=True, max_age=settings.ANONYMOUS_PAGE_SECONDS)
             return response
@@ -278,6 +287,8 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
 
 
 def private(response: HttpResponse) -> HttpResponse:
-    """A reader's own page: never kept by a CDN (a 304 only for exactly what they were sent)."""
+    """A reader's own page: never kept by a CDN, never answered with a shared copy's 304."""
     patch_cache_control(response, private=True, no_cache=True)
+    for name in ("ETag", "Last-Modified"):
+        response.headers.pop(name, None)
     return response
