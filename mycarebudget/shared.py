@@ -3,7 +3,7 @@
 One idea, one way of forgetting: a rendering carries the version of what it shows (in its key, or
 beside it), so a change makes it unused; nothing is deleted, unused copies expire.
 
-- Parts (a post, a topic in a list, a guide's article) are rendered by ``parts`` from objects alone
+- Parts (a post, a topic in a list) are rendered by ``parts`` from objects alone
   (no context processors: ``request``, ``user``, ``csrf_token``... render empty), under a digest of
   the fields they show, read with the page's own query.
 - Copies made from an area's rows (``current``) carry the area's version ("forum", "wiki", a member's), bumped

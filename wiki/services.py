@@ -9,7 +9,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -530,8 +530,10 @@ def article(page: Page) -> SafeString:
     if page.article_key != key:
         html = shared.render_part("wiki/_article.html", {
             "page": page, "backlinks": backlinks(page), "site_name": settings.SITE_NAME})
-        # Never over a newer change's article (a reader's copy of the row may be older than the row).
-        Page.objects.filter(pk=page.pk, changed_at=page.changed_at).update(article_html=html, article_key=key)
+        try:  # never over a newer change's article (a reader's copy of the row may be older than the row)
+            Page.objects.filter(pk=page.pk, changed_at=page.changed_at).update(article_html=html, article_key=key)
+        except DatabaseError:  # (a busy database: the reader still gets it, and the next one stores it)
+            logger.warning("The article of page %s was not stored", page.pk, exc_info=True)
         page.article_html, page.article_key = html, key
     return stored_render(page.article_html)
 

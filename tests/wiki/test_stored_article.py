@@ -78,3 +78,19 @@ def test_a_deploy_renders_only_the_articles_other_code_made(make_page, monkeypat
     call_command("render_articles", stdout=out)
     assert out.getvalue().endswith("Rendered 1 guide article again.\n")
     assert Page.objects.get(pk=page.pk).article_key.startswith("part:wiki/_article.html:another-build:")
+
+
+def test_a_reader_gets_the_article_when_it_cannot_be_stored(client, make_page, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    page = make_page(body="Words.\n")
+    Page.objects.filter(pk=page.pk).update(article_key="")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    assert "Words." in _first_visit(client, page)
+    monkeypatch.undo()
+    assert Page.objects.get(pk=page.pk).article_key == ""  # the next reader stores it
