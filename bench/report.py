@@ -6,7 +6,7 @@
 LABELS = {
     "guide_page": "Guide page, anonymous (one page, cached)",
     "guide_page_304": "Guide page, repeat visit (If-None-Match → 304)",
-    "guide_pages_rotating": "Guide pages, anonymous, 1,000 pages in turn",
+    "guide_pages_rotating": "Guide pages, anonymous, up to 1,000 pages in turn",
     "guide_page_signed_in": "Guide page, signed in",
     "topic_page": "Forum topic with 1,200 replies, first page",
     "topic_last_page": "Forum topic with 1,200 replies, last page",
@@ -77,8 +77,9 @@ def _targets(results: dict) -> list[str]:
 
     wagtail = "Wagtail article 0.05× (6 queries); django-wiki article 0.03× (14 queries)"
     ratio_row("Anonymous guide page", ["guide_page"], 0.8, 3, wagtail)
-    ratio_row("Anonymous guide pages, 1,000 in turn (starting from an empty cache)", ["guide_pages_rotating"], 0.6,
-              3, wagtail)
+    in_turn = min(databases[kinds[0]]["targets"]["pages"], 1000)  # (a quick run seeds fewer guides)
+    ratio_row(f"Anonymous guide pages, {in_turn:,} in turn (starting from an empty cache)", ["guide_pages_rotating"],
+              0.6, 3, wagtail)
     ratio_row("Anonymous guide page, repeat visit (304)", ["guide_page_304"], 0.8, 3, "")
     ratio_row("Signed-in guide page", ["guide_page_signed_in"], 0.3, None, wagtail)
     ratio_row("Anonymous forum topic (1,200 replies, first and last page) and category",
