@@ -304,12 +304,12 @@ def stored_html(value: str | None) -> SafeString:
     return mark_safe(value or "")  # noqa: S308 -- only render_markdown output is ever stored
 
 
+def stored_render(value: str) -> SafeString:
+    """A template's own output that we stored (wiki.services.article), escaped as it was rendered."""
+    return mark_safe(value)  # noqa: S308 -- only shared.render_part output is ever stored there
+
+
 if __name__ == "__main__":  # the budgeted renderer process that mycarebudget/render_budget.py starts
     from mycarebudget.render_budget import serve
 
     serve(_render_html)
-
-
-def stored_render(value: str) -> SafeString:
-    """A template's own output that we stored (wiki.services.article), escaped as it was rendered."""
-    return mark_safe(value)  # noqa: S308 -- only shared.render_part output is ever stored there

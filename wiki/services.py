@@ -161,7 +161,7 @@ def _publish(*, page: Page | None, content: dict, author, edit_summary: str,
     _update_links(page, renamed=(old_slug, old_title) != (page.slug, page.title))
     if is_new or old_slug != page.slug:
         _refresh_pages_linking_to(page)
-    transaction.on_commit(lambda: article(Page.objects.get(pk=page.pk)))  # made now, not at a reader's visit
+    transaction.on_commit(lambda: article(Page.objects.defer("body", "body_text").get(pk=page.pk)))  # not at a visit
     search.index_page(page)  # (saving the page bumped the guides' shared copies: wiki.apps)
     easy_read.touch_partner(page)
     version = PageVersion.objects.select_related("page").get(page=page, number=page.revision)
