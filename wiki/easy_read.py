@@ -15,10 +15,11 @@ def partner_of(page: Page) -> Page | None:
     return page.easy_read_of if page.easy_read_of_id else page.easy_read_page()
 
 
-def touch_partner(page: Page) -> None:
-    """A page of a pair changed: its partner shows a link and may show "out of date", so it changed too."""
-    partners = dict(Page.objects.filter(Q(pk=page.easy_read_of_id) | Q(easy_read_of=page.pk))
-                    .values_list("pk", "slug"))
+def touch_partner(page: Page, former_partner: int | None = None) -> None:
+    """A page of a pair changed, or was paired anew: its partner (and the one it was paired with before)
+    shows a link and may show "out of date", so it changed too."""
+    partners = dict(Page.objects.filter(Q(pk=page.easy_read_of_id) | Q(easy_read_of=page.pk) | Q(pk=former_partner))
+                    .exclude(pk=page.pk).values_list("pk", "slug"))
     if partners:
         Page.objects.filter(pk__in=partners).update(changed_at=timezone.now())
         shared.bump("wiki")

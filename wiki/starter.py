@@ -126,6 +126,7 @@ def _link_easy_read(pages: list[StarterPage]) -> None:
         if page.easy_read_of_id is None and not Page.objects.filter(easy_read_of=standard).exists():
             page.easy_read_of = standard
             page.save(update_fields=["easy_read_of"])
+            easy_read.touch_partner(page)  # the standard page's article links to it now
         if page.easy_read_of_id != standard.pk:
             continue  # the community has paired them differently
         shipped = files.get(standard.slug)

@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from mycarebudget import shared
 from wiki import services
@@ -94,3 +96,48 @@ def test_a_reader_gets_the_article_when_it_cannot_be_stored(client, make_page, m
     assert "Words." in _first_visit(client, page)
     monkeypatch.undo()
     assert Page.objects.get(pk=page.pk).article_key == ""  # the next reader stores it
+
+
+def _admin(client):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    return client
+
+
+def test_pairing_in_the_admin_changes_both_standard_pages_articles(client, make_page):
+    first = make_page(title="Paying a PA", slug="paying-a-pa", body="Words.\n")
+    second = make_page(title="Hiring a PA", slug="hiring-a-pa", body="Words.\n")
+    easy = make_page(title="Paying a PA: Easy Read", slug="paying-a-pa-easy-read", body="Easy words.\n")
+    for page in (first, second):
+        assert "Easy Read version" not in _first_visit(client, page)  # each article stored, without a link
+
+    def pair_with(standard):
+        admin = _admin(Client())
+        form = admin.get(reverse("admin:wiki_page_change", args=[easy.pk])).context["adminform"].form
+        data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+        response = admin.post(reverse("admin:wiki_page_change", args=[easy.pk]), {**data, "easy_read_of": standard.pk})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    pair_with(first)
+    assert 'href="/wiki/paying-a-pa-easy-read/">Easy Read version' in _first_visit(client, first)
+    pair_with(second)  # paired again: the first no longer links to it
+    assert "Easy Read version" not in _first_visit(client, first)
+    assert 'href="/wiki/paying-a-pa-easy-read/">Easy Read version' in _first_visit(client, second)
+
+
+def test_pairing_by_the_starter_content_changes_the_standard_pages_article(client, make_page):
+    from tests.wiki.conftest import page_content
+    from wiki.starter import StarterPage, _link_easy_read
+
+    standard = make_page(title="Paying a PA", slug="paying-a-pa", body="Words.\n")
+    easy = make_page(title="Paying a PA: Easy Read", slug="paying-a-pa-easy-read", body="Edited by members.\n")
+    assert "Easy Read version" not in _first_visit(client, standard)
+    shipped = StarterPage(content=page_content(slug=easy.slug, body="As shipped.\n"), easy_read_of=standard.slug)
+    _link_easy_read([shipped])  # the community's edit differs from what shipped: paired, not marked checked
+    assert Page.objects.get(pk=easy.pk).easy_read_checked_revision is None
+    assert 'href="/wiki/paying-a-pa-easy-read/">Easy Read version' in _first_visit(client, standard)
