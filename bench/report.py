@@ -247,10 +247,10 @@ FIXES = {
     "the database) and that the bench sent the CSRF cookie.",
     "anonymous_forum": "Anonymous topic and category pages should be served from a shared rendering "
     "(mycarebudget/shared.py, anonymous_page) rather than rendered per request.",
-    "signed_in_forum": "A signed-in topic or category page is a shared copy found by the member's facts "
-    "(forum/readers.py, kept in Redis until the forum changes) and the thread's or listing's head "
-    "(forum/views.py, read together with the facts): no query, but four Redis round trips (session, member "
-    "row, facts and head, page) and the CSRF token. Next: the session and the member's row in one.",
+    "signed_in_forum": "A signed-in topic page is a shared copy found by the member's facts (forum/readers.py, "
+    "kept in Redis until the forum changes); a category page by the shared listing and what the member "
+    "supports there: no query, but four Redis round trips (session, member row, facts or listing, page) and "
+    "the CSRF token. Next: the session and the member's row in one.",
     "search_guides": "Guide search ranks a bounded set of candidates (wiki/search.py); for a common word "
     "most of the time is reading each candidate's body vector and building the snippets. Keep a short "
     "stored text for snippets, and rank titles and summaries from a smaller index first.",

@@ -1,8 +1,7 @@
 """Forum pages. HTTP only: every rule lives in forum.services."""
 
-import pickle
 from collections.abc import Callable
-from functools import cache, partial
+from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -227,36 +226,6 @@ class Thread(NamedTuple):
     moderators: frozenset[int]  # for the badge beside authors' names
 
 
-class Head(NamedTuple):
-    """What a reader's topic page is found by, before any post is needed (shared.member_page's facts)."""
-    pk: int
-    slug: str
-    is_locked: bool
-    has_answers: bool
-    asker: int | None
-    authors: tuple[tuple[int, int | None], ...]  # each post on the page, and who wrote it
-
-    @classmethod
-    def of(cls, thread: Thread) -> "Head":
-        topic = thread.topic
-        return cls(topic.pk, topic.slug, topic.is_locked, topic.category.has_answers, topic.author_id,
-                   tuple((post.pk, post.author_id) for post in thread.posts))
-
-
-class SharedThread(NamedTuple):
-    """The thread as anyone reads it, as readers share it (shared.current), kept pickled until a page is
-    made from it: unpickling its forty-odd objects was a sixth of a member's page (bench/results.md)."""
-    head: Head
-    unlisted_authors: frozenset[int]  # who reads this thread unlike anyone else (their held or hidden post)
-    pickled: bytes
-
-    def thread(self, member_pk: int | None) -> Thread:
-        thread = pickle.loads(self.pickled)  # noqa: S301 - our own copy, from the cache django-redis unpickles anyway
-        for post in thread.posts:
-            post.is_own = member_pk is not None and post.author_id == member_pk  # never a deleted author's
-        return thread
-
-
 def _thread_for(user, pk: int, number) -> Thread:
     """The topic and the page of its posts this reader lists."""
     topic = _topic_for(user, pk)
@@ -265,15 +234,12 @@ def _thread_for(user, pk: int, number) -> Thread:
     return Thread(topic, (page_obj.paginator.count, page_obj.number), posts, moderator_ids())
 
 
-def _public_thread(pk: int, number) -> SharedThread | None:
-    """The thread as anyone reads it, and the authors of posts in it that not everyone reads."""
+def _public_thread(pk: int, number) -> Thread | None:
+    """The thread as anyone reads it; None if anyone may not open it (each reader's own rule decides)."""
     try:
-        thread = _thread_for(AnonymousUser(), pk, number)
+        return _thread_for(AnonymousUser(), pk, number)
     except Http404:
-        return None  # not public: each reader's own rule decides
-    public = Post.objects.filter(topic_id=pk).public().values("pk")
-    unlisted = Post.objects.filter(topic_id=pk).exclude(pk__in=public).values_list("author_id", flat=True)
-    return SharedThread(Head.of(thread), frozenset(unlisted), pickle.dumps(thread))
+        return None
 
 
 def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
@@ -299,46 +265,49 @@ def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> l
     return shared.parts("forum/_post.html", items)
 
 
-def _flags(head: Head, reader: readers.Reader | None, suspension, *, asker: bool = False) -> dict:
+def _flags(topic: Topic, reader: readers.Reader | None, suspension, member: int | None) -> dict:
     """What this reader may do with the posts on the page, as forum/_post.html asks."""
     if reader is None:
         return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing", "marking"), False)
+    asker = topic.author_id == member
     return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
-            "quoting": not suspension and (not head.is_locked or reader.can_moderate),
-            "editing": not head.is_locked or reader.can_moderate,
+            "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
+            "editing": not topic.is_locked or reader.can_moderate,
             # The asker (not while suspended) or a moderator marks a question's answer (forum.services.mark_answer).
-            "marking": head.has_answers and (reader.can_moderate or asker and not suspension)}
+            "marking": topic.category.has_answers and (reader.can_moderate or asker and not suspension)}
 
 
-def _render_topic(request, reader: readers.Reader | None, head: Head, thread: Callable[[], Thread], *,
-                  public: bool = False, support_error: str = "", status: int = 200) -> HttpResponse:
-    """The topic page. A member reading the ``public`` thread (as anyone reads it) without moderator power
-    or a suspension shares the page with every member who may do the same there (shared.member_page),
-    found by ``head``: ``thread()`` is asked only when the page has to be made."""
+def _render_topic(request, reader: readers.Reader | None, pk: int, thread: Callable[[], Thread | None], *,
+                  public: bool = False, support_error: str = "", status: int = 200) -> HttpResponse | None:
+    """The topic page; None if ``thread()`` finds none. A member reading the ``public`` thread (as anyone reads
+    it) without moderator power or a suspension shares the page with every member who would be shown the same
+    (shared.member_page): ``thread()`` is asked only when the page has to be made."""
     member = request.user.pk
     is_moderator = bool(reader and reader.can_moderate)
     suspension = services.active_suspension(request.user) if reader and reader.suspended else None
-    flags = _flags(head, reader, suspension, asker=reader is not None and head.asker == member)
-    own = tuple(pk for pk, author in head.authors if reader is not None and author == member)
 
-    def context() -> dict:
-        topic, size, posts, moderators = thread()
+    def context() -> dict | None:
+        if (found := thread()) is None:
+            return None
+        topic, size, posts, moderators = found
         return {
             "topic": topic, "category": topic.category,
             "page_obj": _page_of(size, settings.FORUM_POSTS_PER_PAGE),
             # each one a template's output, escaped as it was rendered
-            "posts": SafeString("".join(_post_parts(posts, moderators, flags))),
+            "posts": SafeString("".join(_post_parts(posts, moderators, _flags(topic, reader, suspension, member)))),
             "reader": reader, "is_moderator": is_moderator,
             "needs_two_step": bool(reader and reader.needs_two_step), "suspension": suspension,
             "support_error": support_error, "reply_body": _empty_reply_body(), "crumbs": _topic_crumbs(topic),
         }
 
-    live = {"reply_action": reverse("forum:reply_create", args=[head.pk]),
-            "submission_key": new_submission_key()}
+    live = {"reply_action": reverse("forum:reply_create", args=[pk]), "submission_key": new_submission_key()}
     if public and reader is not None and not (is_moderator or suspension or support_error):
-        facts = (*flags.values(), reader.following, reader.supports, reader.needs_two_step, own)
+        # What tells members' pages apart here: a writer's own posts (their actions, and asking), follow, support.
+        facts = (reader.wrote and member, reader.following, reader.supports, reader.needs_two_step)
         return shared.member_page(request, "forum", "forum/topic_detail.html", facts, context, live)
-    return shared.render_page(request, "forum/topic_detail.html", {**context(), **live}, status=status)
+    found = context()
+    return None if found is None else shared.render_page(request, "forum/topic_detail.html", {**found, **live},
+                                                         status=status)
 
 
 @cache
@@ -356,26 +325,26 @@ def _empty_reply_body() -> tuple[str, str]:
 def topic_detail(request, pk, slug):
     number = _page_number(request)
     member = request.user.pk
-    thread_name = f"thread:{pk}:{number}"
-    # The member's facts and the thread as anyone reads it, in one round trip.
-    found = shared.read("forum", readers.copy_name(request.user, pk), thread_name)
-    reader = readers.reader_of(request.user, topic_pk=pk, found=found)  # first: it says who may see what
-    shared_thread = None
-    if reader is None or not (reader.can_moderate or reader.reported):  # may read what anyone reads
-        shared_thread = shared.current("forum", thread_name, lambda: _public_thread(pk, number), found=found)
-        if shared_thread is not None and reader is not None and member in shared_thread.unlisted_authors:
-            shared_thread = None  # their own held or hidden post is theirs alone to read
-    if shared_thread is not None:
-        head, thread = shared_thread.head, partial(shared_thread.thread, member)
-    else:
-        private_thread = _thread_for(request.user, pk, number)
-        head, thread = Head.of(private_thread), lambda: private_thread
-    if slug != head.slug:
-        url = reverse("forum:topic_detail", args=[pk, head.slug])
+    reader = readers.reader_of(request.user, topic_pk=pk)  # first: it says who may see what
+    if reader is None or not (reader.can_moderate or reader.reported or reader.unlisted):  # reads what anyone reads
+
+        def public_thread() -> Thread | None:
+            thread = shared.current("forum", f"thread:{pk}:{number}", lambda: _public_thread(pk, number))
+            if thread is None or thread.topic.slug != slug:
+                return None  # not public, or an old address: this reader's own rule decides (below)
+            for post in thread.posts:  # a copy of its own, from the cache
+                post.is_own = member is not None and post.author_id == member  # never a deleted author's
+            return thread
+
+        if (response := _render_topic(request, reader, pk, public_thread, public=True)) is not None:
+            return response
+    thread = _thread_for(request.user, pk, number)
+    if slug != thread.topic.slug:
+        url = reverse("forum:topic_detail", args=[pk, thread.topic.slug])
         if request.GET:
             url += "?" + request.GET.urlencode()
         return HttpResponseRedirect(url, status=301)
-    return _render_topic(request, reader, head, thread, public=shared_thread is not None)
+    return _render_topic(request, reader, pk, lambda: thread)
 
 
 def _post_location(post: Post, user) -> str:
@@ -578,7 +547,7 @@ def idea_support(request, pk):
         services.support_idea(topic=topic, user=request.user)
     except services.ForumError as error:
         thread = _thread_for(request.user, topic.pk, None)
-        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk), Head.of(thread),
+        return _render_topic(request, readers.reader_of(request.user, topic_pk=topic.pk), topic.pk,
                              lambda: thread, support_error=error.message, status=409)
     messages.success(request, "You support this idea. We will email you when its status changes")
     return redirect(topic)

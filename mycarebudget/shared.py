@@ -94,21 +94,15 @@ def _copy_key(area: str, name: str) -> str:
     return f"copy:{area}:{_build()}:{name}"
 
 
-def read(area: str, *names: str) -> dict:
-    """Several of an area's copies and its version in one round trip, for ``current(..., found=)``."""
-    return cache.get_many([_version_key(area), *(_copy_key(area, name) for name in names)])
-
-
-def current(area: str, name: str, compute: Callable, keep: Callable = bool, found: dict | None = None):
+def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     """What ``compute()`` makes from the area's rows, shared until the area's version changes.
 
     The copy carries the version it was made under and is read with the version in one
-    ``get_many`` (or came with others from ``read``): a bump is seen by the very next request. A copy
-    made while a bump happened carries the older version, so the next reader makes it again.
-    ``keep(value)`` says whether to share it.
+    ``get_many``: a bump is seen by the very next request. A copy made while a bump happened
+    carries the older version, so the next reader makes it again. ``keep(value)`` says whether to share it.
     """
     version_key, key = _version_key(area), _copy_key(area, name)
-    found = cache.get_many([version_key, key]) if found is None else found
+    found = cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:  # the first copy, or the version was lost: start one no copy was made under
         cache.add(version_key, _new_version(), None)
