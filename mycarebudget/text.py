@@ -300,13 +300,9 @@ def _render_html(text: str, known_pages: set[str] | None, title_slugs: dict[str,
 
 
 def stored_html(value: str | None) -> SafeString:
-    """HTML that render_markdown produced and we stored; never call it on anything else."""
-    return mark_safe(value or "")  # noqa: S308 -- only render_markdown output is ever stored
-
-
-def stored_render(value: str) -> SafeString:
-    """A template's own output that we stored (wiki.services.article), escaped as it was rendered."""
-    return mark_safe(value)  # noqa: S308 -- only shared.render_part output is ever stored there
+    """HTML we made and stored: render_markdown's output, or a template's (wiki.services.article, escaped as
+    it was rendered). Never call it on anything else."""
+    return mark_safe(value or "")  # noqa: S308 -- only render_markdown or template output is ever stored
 
 
 if __name__ == "__main__":  # the budgeted renderer process that mycarebudget/render_budget.py starts

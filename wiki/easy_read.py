@@ -2,9 +2,7 @@
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from mycarebudget import shared
 from mycarebudget.moderation.powers import require_moderator
 from mycarebudget.moderation.services import log_moderation
 from wiki.models import Page
@@ -18,20 +16,15 @@ def partner_of(page: Page) -> Page | None:
 def touch_partner(page: Page, former_partner: int | None = None) -> None:
     """A page of a pair changed, or was paired anew: its partner (and the one it was paired with before)
     shows a link and may show "out of date", so it changed too."""
-    partners = dict(Page.objects.filter(Q(pk=page.easy_read_of_id) | Q(easy_read_of=page.pk) | Q(pk=former_partner))
-                    .exclude(pk=page.pk).values_list("pk", "slug"))
-    if partners:
-        Page.objects.filter(pk__in=partners).update(changed_at=timezone.now())
-        shared.bump("wiki")
+    Page.objects.filter(Q(pk=page.easy_read_of_id) | Q(easy_read_of=page.pk) | Q(pk=former_partner)).exclude(
+        pk=page.pk).touch()
 
 
 def mark_checked(easy_read: Page) -> None:
     """Record that the Easy Read page matches its standard page's current version. Call inside a transaction."""
     standard = easy_read.easy_read_of
-    now = timezone.now()
-    Page.objects.filter(pk=easy_read.pk).update(easy_read_checked_revision=standard.revision, changed_at=now)
-    Page.objects.filter(pk=standard.pk).update(changed_at=now)
-    shared.bump("wiki")
+    Page.objects.filter(pk=easy_read.pk).update(easy_read_checked_revision=standard.revision)
+    Page.objects.filter(pk__in=[easy_read.pk, standard.pk]).touch()
 
 
 @transaction.atomic

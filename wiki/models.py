@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from mycarebudget import shared
 from mycarebudget.text import RESERVED_WIKI_SLUGS
 
 BODY_MAX_LENGTH = 60_000
@@ -31,6 +32,14 @@ class Topic(models.TextChoices):
 class PageQuerySet(models.QuerySet):
     def live(self) -> "PageQuerySet":
         return self.filter(retired_at__isnull=True)
+
+    def touch(self) -> int:
+        """These pages now show something else (a backlink, their Easy Read partner): their changed_at,
+        and with it their stored article's key and Last-Modified, moves on, and the guides' copies go."""
+        touched = self.update(changed_at=timezone.now())
+        if touched:
+            shared.bump("wiki")
+        return touched
 
 
 # The fields that make up a page's content: what a version holds and an edit proposes.

@@ -22,7 +22,7 @@ from mycarebudget.mail import queue_email
 from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate, require_moderator
 from mycarebudget.moderation.services import log_moderation
-from mycarebudget.text import linked_wiki_slugs, render_markdown, stored_render, wiki_link_titles, wiki_slug
+from mycarebudget.text import linked_wiki_slugs, render_markdown, stored_html, wiki_link_titles, wiki_slug
 from wiki import anchors, easy_read, search, watching
 from wiki.merge import MergeConflict, merge_fields
 from wiki.models import (
@@ -181,8 +181,7 @@ def _update_links(page: Page, *, renamed: bool = False) -> None:
 def _touch_linked(page: Page, slugs) -> None:
     """The "pages that link here" lists of the pages at these addresses changed (wiki.services.article)."""
     if slugs:
-        Page.objects.filter(slug__in=slugs).exclude(pk=page.pk).update(changed_at=timezone.now())
-        shared.bump("wiki")
+        Page.objects.filter(slug__in=slugs).exclude(pk=page.pk).touch()
 
 
 def _refresh_pages_linking_to(page: Page) -> None:
@@ -535,7 +534,7 @@ def article(page: Page) -> SafeString:
         except DatabaseError:  # (a busy database: the reader still gets it, and the next one stores it)
             logger.warning("The article of page %s was not stored", page.pk, exc_info=True)
         page.article_html, page.article_key = html, key
-    return stored_render(page.article_html)
+    return stored_html(page.article_html)
 
 
 def backlinks(page: Page):
