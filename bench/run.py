@@ -115,6 +115,16 @@ def ensure_postgres_database(name: str) -> None:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
 
 
+def remake_database(url: str) -> None:
+    """An empty bench database at this address."""
+    name = url.rsplit("/", 1)[-1]
+    if url.startswith("postgres"):
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        ensure_postgres_database(name)
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
 def database_url(kind: str, quick: bool) -> str:
     suffix = "_quick" if quick else ""
     if kind == "postgresql":
@@ -165,9 +175,16 @@ def prepare(env: dict, seed_args: list[str]) -> float:
     """Migrate, make the document key if there is none, seed (only what is missing), collect static
     files and render stale guide articles; returns the seconds taken."""
     started = time.perf_counter()
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=APP, env=env, check=True)
+    migrate = [PYTHON, "manage.py", "migrate", "--noinput", "-v0"]
+    ensure_key = [PYTHON, "manage.py", "ensure_document_key"]
+    subprocess.run(migrate, cwd=APP, env=env, check=True)
     # As `make serve` does: a fresh clone has no bench/data/document-master.key yet.
-    subprocess.run([PYTHON, "manage.py", "ensure_document_key"], cwd=APP, env=env, check=True, stdout=sys.stderr)
+    if subprocess.run(ensure_key, cwd=APP, env=env, stdout=sys.stderr).returncode:
+        # Seeded from another checkout, whose key is not here: its documents cannot be read, so seed again.
+        log("  the bench database was seeded under another checkout's document key: making it again")
+        remake_database(env["DATABASE_URL"])
+        subprocess.run(migrate, cwd=APP, env=env, check=True)
+        subprocess.run(ensure_key, cwd=APP, env=env, check=True, stdout=sys.stderr)
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "mycarebudget.settings.dev"}
     subprocess.run(
         [PYTHON, str(APP / "bench" / "seed.py"), *seed_args],
