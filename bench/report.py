@@ -239,7 +239,7 @@ FIXES = {
     "guides_in_turn": "A guide that is not in the cache costs one query and the page around its stored article "
     "(wiki/services.py, article). Check that the articles were made by the code being measured (bench/run.py's "
     "prepare runs manage.py render_articles, as a deploy does) and that each worker's own copies "
-    "(mycarebudget/shared.py, LOCAL_BYTES) hold the 1,000 pages.",
+    "(the \"worker\" cache in settings/base.py) hold the 1,000 pages.",
     "signed_in_guide": "A signed-in guide page is one shared copy and the forms that carry the member's token, "
     "rendered after it (mycarebudget/shared.py, member_page); the member's row comes from Redis "
     "(accounts/backends.py). What is left is Django's own: the session read, the CSRF token, the middleware "

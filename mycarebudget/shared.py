@@ -3,17 +3,15 @@
 One idea, one way of forgetting: a rendering carries the version of what it shows (in its key, or
 beside it), so a change makes it unused; nothing is deleted, unused copies expire.
 
-- Parts (a post, a topic in a list) are rendered by ``parts`` from objects alone
-  (no context processors: ``request``, ``user``, ``csrf_token``... render empty), under a digest of
-  the fields they show, read with the page's own query.
-- Copies made from an area's rows (``current``) carry the area's version ("forum", "wiki", a member's), bumped
-  by every change to it and read with it in one round trip; every key carries ``_build`` (the code
-  deployed). With Redis they are kept until a bump; in a worker's own memory, ANONYMOUS_PAGE_SECONDS.
-  Whole pages are shared this way: anonymous readers' (``anonymous_page``, with ETag and 304) and
-  members' who would be shown the same (``member_page``), with only the forms that carry the
-  member's token rendered live; so are the rows a page is made from.
-- A worker keeps its last anonymous copies LOCAL_SECONDS without asking the cache: anonymous readers
-  may see another worker's change that late (a CDN may keep them longer), never a member.
+- Parts (a post, a topic in a list: ``parts``) are rendered from objects alone (no context processors:
+  ``request``, ``user``, ``csrf_token``... render empty), under a digest of the fields they show.
+- Copies made from an area's rows (``current``: whole pages, and the rows they are made from) carry the
+  area's version ("forum", "wiki", a member's), bumped by every change to it and read with it in one round
+  trip; every key carries ``_build`` (the code deployed). Anonymous readers share pages (``anonymous_page``,
+  with ETag and 304); members who would be shown the same share theirs (``member_page``), with only the
+  forms that carry their token rendered live.
+- A worker keeps its last anonymous copies LOCAL_SECONDS in its own memory (the "worker" cache): anonymous
+  readers may see another worker's change that late (a CDN may keep them longer), never a member.
 """
 
 import hashlib
@@ -24,7 +22,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -40,9 +38,7 @@ from mycarebudget.moderation.powers import can_moderate_lately
 SERVED = ("mycarebudget", "accounts", "forum", "wiki", "templates", "static")  # what makes the pages (_build)
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
-LOCAL_SECONDS, LOCAL_BYTES = 1, 32 * 2**20
-_local: dict[str, tuple[float, tuple]] = {}  # this worker's last anonymous copies: name -> (made at, copy)
-_local_bytes = 0  # their pages' size: readers move between many pages (1,000 guides hold about 20 MB)
+LOCAL_SECONDS = 1
 
 
 @once
@@ -63,18 +59,14 @@ def part_key(template_name: str, version: Iterable) -> str:
 
 
 def render_part(template_name: str, context: dict) -> SafeString:
-    """Render a shared part from objects alone (no request: context processors never run).
-
-    A template's output is already a SafeString (escaped as it was rendered), and stays one in the cache."""
+    """Render a shared part from objects alone (no request: context processors never run). The output is
+    a SafeString (escaped as it was rendered), and stays one in the cache."""
     return get_template(template_name).render(context)
 
 
 def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeString]:
-    """Each item's shared rendering, in order: (version, context) pairs, read with one get_many.
-
-    ``version`` lists every field the template shows (a post's edit count and state, its author's
-    name...), so a change to any of them means a new key.
-    """
+    """Each item's shared rendering, in order, read with one get_many. Items are (version, context) pairs:
+    ``version`` lists every field the template shows (a post's edit count, its author's name...)."""
     keys = [part_key(template_name, version) for version, _ in items]
     found = cache.get_many(keys)
     missing = {}
@@ -86,22 +78,12 @@ def parts(template_name: str, items: list[tuple[Iterable, dict]]) -> list[SafeSt
     return [found[key] for key in keys]
 
 
-def _version_key(area: str) -> str:
-    return f"version:{area}"
-
-
-def _copy_key(area: str, name: str) -> str:
-    return f"copy:{area}:{_build()}:{name}"
-
-
 def current(area: str, name: str, compute: Callable, keep: Callable = bool):
-    """What ``compute()`` makes from the area's rows, shared until the area's version changes.
-
-    The copy carries the version it was made under and is read with the version in one
-    ``get_many``: a bump is seen by the very next request. A copy made while a bump happened
-    carries the older version, so the next reader makes it again. ``keep(value)`` says whether to share it.
-    """
-    version_key, key = _version_key(area), _copy_key(area, name)
+    """What ``compute()`` makes from the area's rows, shared until the area's version changes. The copy carries
+    the version it was made under and is read with the version in one ``get_many``: a bump is seen by the very
+    next request. A copy made while a bump happened carries the older version, so the next reader makes it
+    again. ``keep(value)`` says whether to share it."""
+    version_key, key = f"version:{area}", f"copy:{area}:{_build()}:{name}"
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:  # the first copy, or the version was lost: start one no copy was made under
@@ -139,9 +121,9 @@ def bump(area: str) -> None:
     def advance():
         forget_worker_copies()
         try:
-            cache.incr(_version_key(area))
+            cache.incr(f"version:{area}")
         except ValueError:
-            cache.set(_version_key(area), _new_version(), None)
+            cache.set(f"version:{area}", _new_version(), None)
 
     advance()
     transaction.on_commit(advance)
@@ -161,19 +143,7 @@ def bump_on_change(area: str, *models: str) -> None:
 
 def forget_worker_copies() -> None:
     """This worker's own anonymous copies are out of date (a bump here, or the cache was emptied)."""
-    global _local_bytes
-    _local.clear()
-    _local_bytes = 0
-
-
-def _keep_locally(name: str, now: float, copy: tuple) -> None:
-    """Keep (made at, copy), within LOCAL_BYTES."""
-    global _local_bytes
-    if _local_bytes > LOCAL_BYTES:
-        forget_worker_copies()
-    replaced = _local.get(name, (0, (b"", {})))[1][0]
-    _local[name] = (now, copy)
-    _local_bytes += len(copy[0]) - len(replaced)
+    caches["worker"].clear()
 
 
 def has_messages(request) -> bool:
@@ -186,12 +156,9 @@ def has_messages(request) -> bool:
 
 def anonymous_page(area: str) -> Callable:
     """Share this view's page among anonymous readers, with an ETag of its content (and the view's
-    Last-Modified, if it sets one) for 304s.
-
-    The view renders its page with ``render_page``, which gives them a page made without the request.
-    Only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
-    message waits for the reader. Members always get their page rendered for them.
-    """
+    Last-Modified, if it sets one) for 304s. The view renders it with ``render_page`` (made without the
+    request); only a plain 200 that set no cookie and used no CSRF token is shared, and only while no
+    message waits for the reader. Members always get their page rendered for them."""
 
     def decorator(view):
         @wraps(view)
@@ -207,13 +174,11 @@ def anonymous_page(area: str) -> Callable:
                 return response.content, {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
             name = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            now = time.time()
-            made_at, copy = _local.get(name, (0, None))
-            if now - made_at >= LOCAL_SECONDS:
+            if (copy := caches["worker"].get(name)) is None:
                 copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
                 if not isinstance(copy, tuple):
                     return copy  # a response nobody else may be given
-                _keep_locally(name, now, copy)
+                caches["worker"].set(name, copy, LOCAL_SECONDS)
             content, headers = copy
             last_modified = headers.get("Last-Modified")
             response = get_conditional_response(
@@ -232,15 +197,11 @@ def anonymous_page(area: str) -> Callable:
     return decorator
 
 
-def section_of(path: str) -> str:
-    """The part of the site a page is in ("wiki", "forum"...), which the header marks."""
-    return path.split("/", 2)[1]
-
-
 def page_context(request, member: bool) -> dict:
     """What base.html needs to know of the request: for a page rendered without it, and for the
     context processor (mycarebudget.context_processors.site) of one rendered with it."""
-    return {"member": member, "site_name": settings.SITE_NAME, "section": section_of(request.path)}
+    section = request.path.split("/", 2)[1]  # the part of the site ("wiki", "forum"...), which the header marks
+    return {"member": member, "site_name": settings.SITE_NAME, "section": section}
 
 
 def render_page(request, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -261,8 +222,7 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
     posts are theirs); the page is rendered from ``context()`` and those facts alone, like a part. Its
     buttons and fields point at forms (form="page-actions", form="reply") rendered live after it with
     the reader's token (includes/live_forms.html, with ``live``). A moderator (whose header links to the
-    queue), or a member with a message waiting, gets theirs alone. None when ``context()`` finds no page.
-    """
+    queue), or a member with a message waiting, gets theirs alone. None when ``context()`` finds no page."""
     live = live or {}
     if has_messages(request) or can_moderate_lately(request.user):
         found = context()

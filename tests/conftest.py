@@ -36,6 +36,7 @@ def production_caches(settings, redis_location: str):
                   "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}},
         "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "worker": settings.CACHES["worker"],
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.SESSION_CACHE_ALIAS = "sessions"

@@ -200,19 +200,6 @@ def test_a_workers_own_anonymous_copy_lasts_a_second_and_a_bump_here_forgets_it(
         assert b"Here" in client.get(url).content
 
 
-def test_a_workers_own_copies_stay_within_their_size(monkeypatch):
-    """Readers move between many pages: a worker keeps copies up to LOCAL_BYTES, then starts again."""
-    shared.forget_worker_copies()
-    monkeypatch.setattr(shared, "LOCAL_BYTES", 8)
-    shared._keep_locally("page:a", 0, (b"12345", {}))
-    shared._keep_locally("page:a", 0, (b"1234567", {}))  # made again: counted once
-    assert list(shared._local) == ["page:a"] and shared._local_bytes == 7
-    shared._keep_locally("page:b", 0, (b"12", {}))
-    assert list(shared._local) == ["page:a", "page:b"] and shared._local_bytes == 9
-    shared._keep_locally("page:c", 0, (b"1", {}))  # over LOCAL_BYTES: the others go first
-    assert list(shared._local) == ["page:c"] and shared._local_bytes == 1
-
-
 def test_members_never_get_a_workers_anonymous_copy(client, make_page):
     page = make_page(title="Before")
     assert b"Before" in client.get(page.get_absolute_url()).content
