@@ -15,7 +15,6 @@ from mycarebudget.moderation.powers import can_moderate
 class MemberBackend(AuthenticationBackend):
     """allauth's backend (Django's ModelBackend, signing in by email), whose member's row is shared by every
     worker (Redis) until it changes. allauth signs members in through it, two-step verification too.
-
     Every save or delete of the row, and every change to their groups or authenticators, bumps the
     member's version (below): a new password signs their other sessions out, and a deactivated or deleted
     account is signed out, at the very next request. The copy also says whether they could use moderator

@@ -50,7 +50,6 @@ def _read_facts(member_pk: int, topic_pk: int | None) -> dict[str, bool]:
 
 def reader_of(user, *, topic_pk: int | None = None) -> Reader | None:
     """The signed-in member's view of a forum page (None for anonymous readers), in one query.
-
     An ordinary member's facts are shared through Redis until the forum's version changes, which every
     change to what they are made of bumps (forum.signals): their next page asks the database nothing.
     A moderator's are read every time: some ways of losing the power send no signal (the group deleted).

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -134,12 +134,9 @@ def _listing_for(user, slug: str, sort: str, status: str, number) -> Listing:
     return Listing(category, size, list(zip([topic.pk for topic in topics], summaries, strict=True)))
 
 
-def _public_listing(slug: str, sort: str, status: str, number) -> Listing | None:
+def _public_listing(slug: str, sort: str, status: str, number) -> Listing:
     """The category's topics as anyone reads them, and the authors of topics not everyone reads."""
-    try:
-        listing = _listing_for(AnonymousUser(), slug, sort, status, number)
-    except Http404:
-        return None
+    listing = _listing_for(AnonymousUser(), slug, sort, status, number)
     unlisted = (Topic.objects.filter(category=listing.category).exclude(pk__in=Topic.objects.public().values("pk"))
                 .values_list("author_id", flat=True))
     return listing._replace(unlisted_authors=frozenset(unlisted))
@@ -161,7 +158,7 @@ def category_detail(request, category):
     if not moderator:  # may read what anyone reads
         listing = shared.current("forum", f"category:{category}:{sort}:{status}:{number}",
                                  lambda: _public_listing(category, sort, status, number))
-        if listing is not None and user.is_authenticated and user.pk in listing.unlisted_authors:
+        if user.is_authenticated and user.pk in listing.unlisted_authors:
             listing = None  # their own held or hidden topic is theirs alone to read
     public = listing is not None
     if listing is None:
@@ -169,11 +166,9 @@ def category_detail(request, category):
     category, size, rows, _ = listing
     page_obj = _page_of(size, settings.FORUM_TOPICS_PER_PAGE)
     query = {}
-    if category.is_ideas:
+    if category.is_ideas:  # (other categories list by activity alone)
         query = {key: value for key, value in (("sort", sort), ("status", status))
                  if value and (key, value) != ("sort", "activity")}
-    else:
-        sort, status = "activity", ""
     supported = set()
     if category.is_ideas and user.is_authenticated:
         supported = set(Support.objects.filter(user=user, topic__in=[pk for pk, _ in rows])
@@ -212,13 +207,6 @@ def _topic_for(user, pk: int) -> Topic:
     return get_object_or_404(Topic.objects.visible_to(user).select_related("category", "author"), pk=pk)
 
 
-def _thread(user, topic: Topic):
-    posts = Post.objects.filter(topic=topic).visible_to(user)
-    if user.is_authenticated:
-        posts = posts.annotate(is_reported=Exists(Report.objects.filter(post=OuterRef("pk"), reporter=user)))
-    return posts.select_related("author").defer("body", "search_vector").order_by("created_at", "pk")
-
-
 class Thread(NamedTuple):
     topic: Topic
     size: tuple[int, int]  # how many posts, and which page of them (_page_of)
@@ -229,9 +217,12 @@ class Thread(NamedTuple):
 def _thread_for(user, pk: int, number) -> Thread:
     """The topic and the page of its posts this reader lists."""
     topic = _topic_for(user, pk)
-    page_obj = Paginator(_thread(user, topic), settings.FORUM_POSTS_PER_PAGE).get_page(number)
-    posts = list(page_obj)
-    return Thread(topic, (page_obj.paginator.count, page_obj.number), posts, moderator_ids())
+    posts = Post.objects.filter(topic=topic).visible_to(user)
+    if user.is_authenticated:
+        posts = posts.annotate(is_reported=Exists(Report.objects.filter(post=OuterRef("pk"), reporter=user)))
+    posts = posts.select_related("author").defer("body", "search_vector").order_by("created_at", "pk")
+    page_obj = Paginator(posts, settings.FORUM_POSTS_PER_PAGE).get_page(number)
+    return Thread(topic, (page_obj.paginator.count, page_obj.number), list(page_obj), moderator_ids())
 
 
 def _public_thread(pk: int, number) -> Thread | None:
@@ -251,11 +242,9 @@ def _post_version(post: Post, moderator_ids: frozenset[int]) -> tuple:
 
 
 def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> list[str]:
-    """Each post's shared rendering (forum/_post.html) for readers who may do what ``flags`` say.
-
-    A post this reader reads although others may not (their own held or hidden post; anything, for
-    a moderator) is a variant of its own ("reveal"), still rendered from the objects only.
-    """
+    """Each post's shared rendering (forum/_post.html) for readers who may do what ``flags`` say. A post this
+    reader reads although others may not (their own held or hidden post; anything, for a moderator) is a
+    variant of its own ("reveal"), still rendered from the objects only."""
     items = []
     for post in posts:
         context = {**flags, "own": post.is_own, "reported": getattr(post, "is_reported", False),
@@ -339,11 +328,9 @@ def topic_detail(request, pk, slug):
         if (response := _render_topic(request, reader, pk, public_thread, public=True)) is not None:
             return response
     thread = _thread_for(request.user, pk, number)
-    if slug != thread.topic.slug:
-        url = reverse("forum:topic_detail", args=[pk, thread.topic.slug])
-        if request.GET:
-            url += "?" + request.GET.urlencode()
-        return HttpResponseRedirect(url, status=301)
+    if slug != thread.topic.slug:  # an old address: the same page of the topic at its own
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return HttpResponsePermanentRedirect(thread.topic.get_absolute_url() + query)
     return _render_topic(request, reader, pk, lambda: thread)
 
 

@@ -53,6 +53,13 @@ def test_unknown_category_is_404(client):
     assert client.get("/forum/no-such-place/").status_code == 404
 
 
+def test_only_ideas_are_filtered_by_status(client):
+    """Other categories list by activity alone: a status in their address filters nothing and is never named."""
+    questions = html_of(client.get("/forum/questions/?status=done&sort=support"))
+    assert "Nothing here yet." in questions and "No ideas are marked" not in questions
+    assert "No ideas are marked Done yet." in html_of(client.get("/forum/ideas/?status=done"))
+
+
 def test_fixed_forum_pages_are_reserved_category_words():
     """Every fixed first segment under /forum/ must be a word no category can take."""
     fixed = set()
