@@ -10,7 +10,7 @@ beside it), so a change makes it unused; nothing is deleted, unused copies expir
   trip; every key carries ``_build`` (the code deployed). Anonymous readers share pages (``anonymous_page``,
   with ETag and 304); members who would be shown the same share theirs (``member_page``), with only the
   forms that carry their token rendered live.
-- A worker keeps its last anonymous copies LOCAL_SECONDS in its own memory (the "worker" cache): anonymous
+- A worker keeps its last anonymous copies a second in its own memory (the "worker" cache): anonymous
   readers may see another worker's change that late (a CDN may keep them longer), never a member.
 """
 
@@ -38,7 +38,7 @@ from mycarebudget.moderation.powers import can_moderate_lately
 SERVED = ("mycarebudget", "accounts", "forum", "wiki", "templates", "static")  # what makes the pages (_build)
 PART_SECONDS = 24 * 3600  # keys change with what they show; this only lets unused ones go
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified")
-LOCAL_SECONDS = 1
+VERSION_KEY = "version:{}"  # an area's version (current, bump)
 
 
 @once
@@ -83,7 +83,7 @@ def current(area: str, name: str, compute: Callable, keep: Callable = bool):
     the version it was made under and is read with the version in one ``get_many``: a bump is seen by the very
     next request. A copy made while a bump happened carries the older version, so the next reader makes it
     again. ``keep(value)`` says whether to share it."""
-    version_key, key = f"version:{area}", f"copy:{area}:{_build()}:{name}"
+    version_key, key = VERSION_KEY.format(area), f"copy:{area}:{_build()}:{name}"
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:  # the first copy, or the version was lost: start one no copy was made under
@@ -121,9 +121,9 @@ def bump(area: str) -> None:
     def advance():
         forget_worker_copies()
         try:
-            cache.incr(f"version:{area}")
+            cache.incr(VERSION_KEY.format(area))
         except ValueError:
-            cache.set(f"version:{area}", _new_version(), None)
+            cache.set(VERSION_KEY.format(area), _new_version(), None)
 
     advance()
     transaction.on_commit(advance)
@@ -178,7 +178,7 @@ def anonymous_page(area: str) -> Callable:
                 copy = current(area, name, page, keep=lambda copy: isinstance(copy, tuple))
                 if not isinstance(copy, tuple):
                     return copy  # a response nobody else may be given
-                caches["worker"].set(name, copy, LOCAL_SECONDS)
+                caches["worker"].set(name, copy)  # for its TIMEOUT (settings)
             content, headers = copy
             last_modified = headers.get("Last-Modified")
             response = get_conditional_response(

@@ -142,7 +142,7 @@ else:
 # Each worker keeps its last anonymous pages for a second without asking the shared cache (mycarebudget.shared):
 # readers move between many pages (1,000 guides hold about 20 MB).
 CACHES["worker"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker",
-                    "OPTIONS": {"MAX_ENTRIES": 2_000}}
+                    "TIMEOUT": 1, "OPTIONS": {"MAX_ENTRIES": 2_000}}
 
 AUTH_USER_MODEL = "accounts.User"
 # allauth's backend (sign-in by email, the admin's too), the member's row shared until it changes.
