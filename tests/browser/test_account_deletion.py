@@ -4,9 +4,11 @@ The member has documents (with an earlier version), forum posts, a guide edit an
 Afterwards the stored files are gone and the browser is signed out.
 """
 
+import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from playwright.sync_api import expect
 
 from accounts.models import Document
 from tests.accounts.fixtures import document_key, document_root, stored_files  # noqa: F401
@@ -57,8 +59,8 @@ def _sign_in_with_two_step(page, member, secret):
 
 
 def _assert_erased(page, member, document_root):  # noqa: F811
-    assert page.get_by_role("heading", level=1).text_content() == "Your account has been deleted"
-    assert "Your 2 documents" in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account has been deleted")
+    expect(page.locator("body")).to_contain_text("Your 2 documents")
     assert stored_files(document_root) == []
     assert not Document.objects.exists()
     member.refresh_from_db()
@@ -74,7 +76,7 @@ def test_delete_ticking_the_box_first(page, tmp_path, sign_in, assert_accessible
     assert_accessible(page)
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete my account").click()  # no password yet
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert page.url.endswith("/account/delete/")
     assert_accessible(page)
     page.get_by_role("link", name="Enter your password to delete your account").click()

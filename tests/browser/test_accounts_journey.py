@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.accounts.fixtures import document_key, document_root, stored_files  # noqa: F401
 from tests.accounts.helpers import pdf_bytes
@@ -16,14 +17,14 @@ def test_sign_up_verify_upload_download_delete(page, assert_accessible, document
     page.goto("/account/signup/")
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()  # nothing filled in: the error summary
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert_accessible(page)
     page.get_by_label("Email", exact=True).fill("sam@example.com")
     page.get_by_label("Display name").fill("Sam")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("heading", level=1).text_content() == "Check your email"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_accessible(page)
 
     link = re.search(r"https?://[^/\s]+(/account/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
@@ -32,7 +33,7 @@ def test_sign_up_verify_upload_download_delete(page, assert_accessible, document
     page.get_by_role("button", name="Confirm my email address").click()
 
     page.goto("/account/")
-    assert page.get_by_role("heading", level=1).text_content() == "Your account"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     assert_accessible(page)
     page.get_by_role("link", name="Your documents").last.click()
     assert_accessible(page)
@@ -45,7 +46,7 @@ def test_sign_up_verify_upload_download_delete(page, assert_accessible, document
     page.get_by_label("Care and support plan").check()
     page.get_by_label("Note (optional)").fill("From the ICB")
     page.get_by_role("button", name="Upload", exact=True).click()
-    assert page.get_by_role("heading", level=1).text_content() == "My care plan"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My care plan")
     assert_accessible(page)
     assert len(stored_files(document_root)) == 1
 
@@ -58,8 +59,8 @@ def test_sign_up_verify_upload_download_delete(page, assert_accessible, document
     page.get_by_role("link", name="Delete this document").click()
     assert_accessible(page)
     page.get_by_role("button", name="Yes, delete it").click()
-    assert page.get_by_role("heading", level=1).text_content() == "Your documents"
-    assert "have been deleted" in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your documents")
+    expect(page.locator("body")).to_contain_text("have been deleted")
     assert_accessible(page)
     assert stored_files(document_root) == []
 

@@ -2,10 +2,12 @@
 share it; the shared link opened in a fresh browser. Zero violations at 1280 px and at 320 px."""
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.fixtures import document_key, document_root  # noqa: F401
 from tests.accounts.helpers import pdf_bytes
@@ -37,24 +39,20 @@ def check_both_widths(axe, assert_accessible):
     return check
 
 
-def h1(page) -> str:
-    return page.get_by_role("heading", level=1).text_content().strip()
-
-
 def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_in, check_both_widths,
                                               document_root, tmp_path):  # noqa: F811
     owner = UserFactory(display_name="Robin")
     log_in(page, owner)
     page.goto("/account/")
     page.get_by_role("link", name="Money in and out, underspend, and your review pack").click()
-    assert h1(page) == "Your budget"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your budget")
     check_both_widths(page)
     page.get_by_role("link", name="Set up your budget").click()
     check_both_widths(page)
 
     # Set up: a mistake first, then the real figures.
     page.get_by_role("button", name="Set up my budget").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     check_both_widths(page)
     page.get_by_label("Direct payment (the money is paid to you)").check()
     page.get_by_label("Who pays your budget?").fill("North Example ICB")
@@ -66,23 +64,23 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
     page.locator("#id_plan-0-planned").fill("1000")
     page.locator("#id_plan-1-planned").fill("30")
     page.get_by_role("button", name="Set up my budget").click()
-    assert h1(page) == "Your budget"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your budget")
 
     # Import a Barclays statement: mapping, preview, confirm.
     page.get_by_role("link", name="Import a bank statement").click()
     check_both_widths(page)
     page.get_by_label("Bank statement (CSV file)").set_input_files(str(STATEMENTS / "barclays.csv"))
     page.get_by_role("button", name="Upload and continue").click()
-    assert h1(page) == "Which column is which"
-    assert "This looks like a Barclays statement" in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which column is which")
+    expect(page.locator("body")).to_contain_text("This looks like a Barclays statement")
     check_both_widths(page)
     page.get_by_role("button", name="Preview the import").click()
-    assert h1(page) == "Check the import"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
     check_both_widths(page)
     page.get_by_label("Spending line for row 5").select_option(label="PA wages")
     page.get_by_role("button", name="Import the ticked rows").click()
-    assert h1(page) == "Money in and out"
-    assert "5 payments imported" in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Money in and out")
+    expect(page.locator("body")).to_contain_text("5 payments imported")
     check_both_widths(page)
 
     # Attach a receipt to the wages payment.
@@ -94,15 +92,16 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
     receipt.write_bytes(pdf_bytes())
     page.get_by_label("Or upload a receipt (optional)").set_input_files(str(receipt))
     page.get_by_role("button", name="Save").click()
-    assert h1(page) == "S CARER WAGES"
-    assert page.get_by_role("link", name="Receipt for S CARER WAGES, 28 Apr 2026").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("S CARER WAGES")
+    expect(page.get_by_role("link", name="Receipt for S CARER WAGES, 28 Apr 2026")).to_be_visible()
 
     # Where it stands, then the pack.
     page.goto("/account/budget/?start=2026-04-01&end=2026-04-30")
-    assert "£1,300.00" in page.content() and "£1,145.50" in page.content()  # in; out 45.50+120+950+30
+    expect(page.locator("body")).to_contain_text("£1,300.00")
+    expect(page.locator("body")).to_contain_text("£1,145.50")  # in; out 45.50+120+950+30
     check_both_widths(page)
     page.get_by_role("link", name="Review or audit pack").click()
-    assert h1(page) == "Review or audit pack"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review or audit pack")
     check_both_widths(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the pack (zip)").click()
@@ -118,7 +117,7 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
     page.get_by_label("How many days should the link work?").fill("7")
     page.get_by_label("Also ask for a passcode").check()
     page.get_by_role("button", name="Make the link").click()
-    assert h1(page) == "Jo Smith, care co-ordinator"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jo Smith, care co-ordinator")
     check_both_widths(page)
     link = page.locator("#share-link").text_content().strip()
     passcode = page.locator("#share-passcode").text_content().strip()
@@ -128,7 +127,7 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
     visitor = context.new_page()
     try:
         visitor.goto(link)
-        assert h1(visitor) == "Enter the passcode"
+        expect(visitor.get_by_role("heading", level=1)).to_have_text("Enter the passcode")
         check_both_widths(visitor)
         visitor.get_by_label("Passcode").fill("WRONG999")
         visitor.get_by_role("button", name="Continue").click()
@@ -136,7 +135,7 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
         check_both_widths(visitor)
         visitor.get_by_label("Passcode").fill(passcode)
         visitor.get_by_role("button", name="Continue").click()
-        assert h1(visitor).startswith("Budget review pack")
+        expect(visitor.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Budget review pack"))
         check_both_widths(visitor)
         with visitor.expect_download() as info:
             visitor.get_by_role("link", name="Download the pack (zip)").click()
@@ -147,7 +146,7 @@ def test_budget_import_receipt_pack_and_share(page, chromium, live_server, log_i
     # The owner sees every opening, and stops the link.
     page.reload()
     for text in ("Entered a wrong passcode", "Opened the link", "Downloaded the review pack"):
-        assert text in page.content()
+        expect(page.locator("body")).to_contain_text(text)
     page.get_by_role("button", name="Stop this link now").click()
     check_both_widths(page)
     fresh = chromium.new_context()

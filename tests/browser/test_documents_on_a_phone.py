@@ -4,6 +4,7 @@ by name and one by the date on the document."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.fixtures import document_key, document_root, stored_files  # noqa: F401
 from tests.accounts.helpers import pdf_bytes
@@ -27,7 +28,7 @@ def test_carer_uploads_several_files_on_a_phone_and_finds_them(page, log_in, ass
     page.get_by_label("Budget statement").check()
     page.get_by_label("Date on the document (optional)").fill("2026-03-31")
     page.get_by_role("button", name="Upload", exact=True).click()
-    assert "Your 3 documents have been uploaded and encrypted" in page.content()
+    expect(page.locator("body")).to_contain_text("Your 3 documents have been uploaded and encrypted")
     assert len(stored_files(document_root)) == 3
     assert_accessible(page)
 
@@ -37,9 +38,9 @@ def test_carer_uploads_several_files_on_a_phone_and_finds_them(page, log_in, ass
 
     page.get_by_label("Name contains").fill("april")
     page.get_by_role("button", name="Find and sort").click()
-    assert page.get_by_role("status").text_content().strip() == "1 document found"
+    expect(page.get_by_role("status")).to_have_text("1 document found")
     page.get_by_role("link", name="April statement").click()
-    assert page.get_by_role("heading", level=1).text_content() == "April statement"
+    expect(page.get_by_role("heading", level=1)).to_have_text("April statement")
     assert_accessible(page)
     download = page.get_by_role("link", name=re.compile("Download version 1"))
     box = download.bounding_box()

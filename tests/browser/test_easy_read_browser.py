@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from wiki.models import Page
 
@@ -27,7 +28,7 @@ def test_easy_read_page_with_pictures_at_320px_has_no_violations(page, easy_read
     point = page.locator(".app-easy-read p:has(> img.app-pictogram)").first
     picture_box, point_box = point.locator("img").bounding_box(), point.bounding_box()
     assert picture_box["height"] < point_box["height"] + 1 and picture_box["width"] < point_box["width"] / 2
-    assert page.get_by_role("link", name="Standard version").is_visible()
+    expect(page.get_by_role("link", name="Standard version")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Standard version").click()
     page.get_by_role("link", name="Easy Read version").click()

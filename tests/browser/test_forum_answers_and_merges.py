@@ -1,7 +1,10 @@
 """In real Chromium with axe-core: a moderator merges two ideas; the member who asked marks the answer; the
 error summary's link to a radio group and "Jump to reply" move focus where they say, with no JavaScript."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from forum import services
 from forum.models import IdeaStatus, Post, Support, Topic
@@ -38,29 +41,29 @@ def test_a_moderator_merges_two_ideas(page, log_in, moderator, assert_accessible
     page.goto(duplicate.get_absolute_url())
     assert_accessible(page)
     page.get_by_role("link", name="Merge into another idea").click()
-    assert page.get_by_role("heading", level=1).text_content() == "Merge into another idea"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merge into another idea")
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()  # nothing typed: the error must be accessible too
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     page.get_by_role("link", name="Enter the address or number of the idea to merge it into").click()
     assert focused_id(page) == "id_target"
     assert_accessible(page)
     page.get_by_label("The idea to merge it into").fill(page.url.split("/forum/")[0] + target.get_absolute_url())
     page.get_by_label("Note for both ideas (optional)").fill("Both ask for printable checklists.")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", level=1).text_content() == "Check before you merge the ideas"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you merge the ideas")
     assert_accessible(page)
     page.get_by_role("button", name="Merge the ideas").click()
 
     assert target.get_absolute_url() in page.url
-    assert "is merged into this idea" in page.content()
-    assert page.locator("#support-count").text_content() == "3"  # Priya, Dev, and Bo once
-    assert page.get_by_role("heading", name="Another idea was merged into this one").is_visible()
+    expect(page.locator("body")).to_contain_text("is merged into this idea")
+    expect(page.locator("#support-count")).to_have_text("3")  # Priya, Dev, and Bo once
+    expect(page.get_by_role("heading", name="Another idea was merged into this one")).to_be_visible()
     assert_accessible(page)
     no_region_violations(page, axe)
     page.get_by_role("link", name="Printable checklists please").click()
-    assert page.get_by_text("This idea was merged into").is_visible()
-    assert page.get_by_role("heading", name="Status changed to Duplicate").is_visible()
+    expect(page.get_by_text("This idea was merged into")).to_be_visible()
+    expect(page.get_by_role("heading", name="Status changed to Duplicate")).to_be_visible()
     assert_accessible(page)
     duplicate.refresh_from_db()
     assert duplicate.status == IdeaStatus.DUPLICATE and duplicate.merged_into_id == target.pk
@@ -75,13 +78,13 @@ def test_the_member_who_asked_marks_the_answer(page, log_in, assert_accessible):
     page.goto(topic.get_absolute_url())
     assert_accessible(page)
     page.get_by_role("button", name="Mark as the answer (Hal Helper’s reply)").click()
-    assert "is marked as the answer" in page.content()
+    expect(page.locator("body")).to_contain_text("is marked as the answer")
     assert_accessible(page)
     page.get_by_role("link", name="Go to the answer").click()
     assert page.url.endswith(f"#{helpful.anchor}")
     assert Topic.objects.get(pk=topic.pk).answer_id == helpful.pk
     page.goto("/forum/questions/")
-    assert page.get_by_text("Answered", exact=True).is_visible()
+    expect(page.get_by_text("Answered", exact=True)).to_be_visible()
     assert_accessible(page)
 
 

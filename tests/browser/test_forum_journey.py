@@ -2,7 +2,10 @@
 marks it Planned then Done, and it appears on "What we've done". Every page is checked with
 axe-core and at 320px wide."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from forum.models import IdeaStatus, Post, Topic
 from tests.factories import UserFactory
@@ -31,14 +34,14 @@ def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_acc
     page.get_by_role("link", name="Propose an idea").click()
     assert_accessible(page)
     page.get_by_role("button", name="Post your idea").click()  # empty: the errors must be accessible too
-    assert page.title().startswith("Error: ")
-    assert page.get_by_role("link", name="Enter a title").is_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_role("link", name="Enter a title")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your idea in a few words").fill("Let me print a guide as a checklist")
     page.get_by_label("Describe your idea").fill("At my **annual review** a printed checklist would help.")
     page.get_by_role("button", name="Post your idea").click()
-    assert page.get_by_role("heading", level=1).text_content() == "Let me print a guide as a checklist"
-    assert "Your idea has been posted" in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Let me print a guide as a checklist")
+    expect(page.locator("body")).to_contain_text("Your idea has been posted")
     assert_accessible(page)
     idea_url = page.url
     sign_out(page)
@@ -47,15 +50,15 @@ def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_acc
     sign_in(supporter)
     page.goto(idea_url)
     page.get_by_role("button", name="Support this idea").click()
-    assert "You support this idea" in page.content()
-    assert page.locator("#support-count").text_content() == "2"
+    expect(page.locator("body")).to_contain_text("You support this idea")
+    expect(page.locator("#support-count")).to_have_text("2")
     assert_accessible(page)
     page.get_by_label("Your reply").fill("Yes please, and one for the **PA induction** too.")
     page.get_by_role("button", name="Post reply").click()
-    assert page.get_by_text("one for the PA induction too").is_visible()
+    expect(page.get_by_text("one for the PA induction too")).to_be_visible()
     assert_accessible(page)
     page.goto("/forum/ideas/?sort=support")
-    assert page.get_by_role("link", name="Let me print a guide as a checklist").is_visible()
+    expect(page.get_by_role("link", name="Let me print a guide as a checklist")).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 
@@ -70,13 +73,13 @@ def test_idea_from_proposal_to_done(page, sign_in, log_in, moderator, assert_acc
         page.get_by_label(status, exact=True).check()
         page.get_by_label("Why").fill(reason)
         page.get_by_role("button", name="Change status").click()
-        assert page.get_by_role("heading", name=f"Status changed to {status}").is_visible()
-        assert reason in page.content()
+        expect(page.get_by_role("heading", name=f"Status changed to {status}")).to_be_visible()
+        expect(page.locator("body")).to_contain_text(reason)
         assert_accessible(page)
     page.goto("/moderation/reports/")
     assert_accessible(page)
     page.goto("/moderation/log/")
-    assert "Changed idea status to Done" in page.content()
+    expect(page.locator("body")).to_contain_text("Changed idea status to Done")
     assert_accessible(page)
     sign_out(page)
 

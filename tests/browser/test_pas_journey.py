@@ -3,11 +3,13 @@ timesheet from it, books holiday and downloads the payroll file. Every page is c
 and 320 px."""
 
 import datetime
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.pas.models import MinimumWageRate
 from tests.accounts.fixtures import document_key, document_root  # noqa: F401
@@ -92,14 +94,14 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
 
     page.goto("/account/")
     activate(page, page.get_by_role("link", name="Your PAs"))
-    assert page.get_by_role("heading", level=1).text_content() == "Your PAs"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your PAs")
     check(page)
     activate(page, page.get_by_role("link", name="Add a PA"))
     check(page)
 
     # Nothing filled in: the error summary, then the first PA.
     activate(page, page.get_by_role("button", name="Add this PA"))
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     check(page)
     type_into(page, "Name", "Sam Jones")
     type_date(page, "Start date", monday - timedelta(days=400))
@@ -119,7 +121,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
     page.keyboard.press("ArrowDown")
     assert page.get_by_label("Irregular hours (holiday builds up at 12.07% of hours worked)").is_checked()
     activate(page, page.get_by_role("button", name="Add this PA"))
-    assert page.get_by_text("£9.00 an hour is below the legal minimum.").is_visible()
+    expect(page.get_by_text("£9.00 an hour is below the legal minimum.")).to_be_visible()
     check(page)
 
     # The rota: Sam on Tuesdays 09:00-13:00, Alex on Wednesdays 17:00-21:00, cover needed Tuesday 08:00-22:00.
@@ -144,7 +146,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
     type_into(page, "Until", "2200")
     activate(page, page.get_by_role("button", name="Save these hours"))
     tuesday = monday + timedelta(days=1)
-    assert page.get_by_text(f"No one on Tuesday {tuesday.day} {tuesday:%B} 08:00–09:00").is_visible()
+    expect(page.get_by_text(f"No one on Tuesday {tuesday.day} {tuesday:%B} 08:00–09:00")).to_be_visible()
     check(page)
     activate(page, page.get_by_role("link", name="Printable rota (four weeks)"))
     check(page)
@@ -153,7 +155,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
     # This week's timesheets, filled from the rota, then approved.
     activate(page, page.get_by_role("link", name="Timesheets"))
     activate(page, page.get_by_role("button", name="Copy the rota"))
-    assert page.get_by_text("2 timesheets filled from the rota").is_visible()
+    expect(page.get_by_text("2 timesheets filled from the rota")).to_be_visible()
     check(page)
     for name in ("Sam Jones", "Alex Smith"):
         activate(page, page.get_by_role("link", name=f"Check and approve {name}'s timesheet"))
@@ -170,7 +172,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
     type_date(page, "First day", next_tuesday)
     type_date(page, "Last day", next_tuesday)
     activate(page, page.get_by_role("button", name="Book this holiday"))
-    assert page.get_by_text("4.00 hours of holiday booked").is_visible()
+    expect(page.get_by_text("4.00 hours of holiday booked")).to_be_visible()
     check(page)
 
     # The payroll file for a four-week period from this Monday.
@@ -190,7 +192,7 @@ def test_a_member_runs_a_week_for_two_pas_by_keyboard(gb_page, check, log_in, do
                                         "0", ""]
     assert rows[2].split(",")[3] == "Alex Smith" and rows[2].split(",")[6] == "4.00"
     activate(page, page.get_by_role("button", name="Mark as sent"))
-    assert page.get_by_text("Marked as sent to your payroll provider").is_visible()
+    expect(page.get_by_text("Marked as sent to your payroll provider")).to_be_visible()
     check(page)
 
     activate(page, page.get_by_role("link", name="Employer calendar"))

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +16,7 @@ def test_csrf_failure_page_is_accessible(page, assert_accessible):
     page.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
         f.action = '/account/logout/'; document.body.append(f); f.submit(); }""")
     page.wait_for_url("**/account/logout/")
-    assert page.get_by_role("heading", level=1).text_content() == "This form has expired"
+    expect(page.get_by_role("heading", level=1)).to_have_text("This form has expired")
     assert_accessible(page)
 
 

@@ -1,6 +1,9 @@
 """A member browses the templates, reads one, fills it in, downloads it and saves it to documents."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Document
 from tests.accounts.fixtures import document_key, document_root  # noqa: F401
@@ -21,10 +24,10 @@ def test_browse_read_fill_in_and_save(chromium, live_server, user, log_in, asser
     page.goto("/templates/")
     assert_accessible(page)
     page.get_by_role("link", name=CONTRACT).click()
-    assert page.get_by_role("heading", name=CONTRACT, level=1).is_visible()
+    expect(page.get_by_role("heading", name=CONTRACT, level=1)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Read or print it in your browser").click()
-    assert "This statement sets out the main terms" in page.content()
+    expect(page.locator("body")).to_contain_text("This statement sets out the main terms")
     assert_accessible(page)
 
     log_in(page, user)
@@ -35,8 +38,8 @@ def test_browse_read_fill_in_and_save(chromium, live_server, user, log_in, asser
     page.get_by_label("First day of work").fill("2027-01-04")
     page.get_by_label("Hourly rate (£)").fill("twelve")
     page.get_by_role("button", name="Save to my documents").click()
-    assert page.title().startswith("Error: ")
-    assert page.get_by_role("link", name="Hourly rate (£) must be a number").is_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_role("link", name="Hourly rate (£) must be a number")).to_be_visible()
     assert page.get_by_label("PA's name").input_value() == "Sam Okafor"
     assert_accessible(page)
     assert not Document.objects.exists()
@@ -50,7 +53,7 @@ def test_browse_read_fill_in_and_save(chromium, live_server, user, log_in, asser
     assert "Employee: Sam Okafor" in text and "£12.71 an hour" in text
 
     page.get_by_role("button", name="Save to my documents").click()
-    assert "is saved in your documents" in page.content()
+    expect(page.locator("body")).to_contain_text("is saved in your documents")
     assert_accessible(page)
     document = Document.objects.get(owner=user)
     assert document.kind == "pa_contract"

@@ -8,6 +8,7 @@ sends a missing address to a guide and reads the reviews list.
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from wiki import services
 from wiki.models import Page, SlugRedirect, Watch
@@ -47,11 +48,11 @@ def test_old_versions_links_lead_to_the_guides(page, guides, accessible_at_both_
     target = Page.objects.get(slug="ways-to-manage-your-budget")
     page.goto(f"/wiki/{linking.slug}/versions/1/")
     accessible_at_both_widths(page)
-    assert "not written yet" not in page.content()
+    expect(page.locator("body")).not_to_contain_text("not written yet")
     page.get_by_role("link", name="Three ways to manage your budget").first.click()
     page.wait_for_load_state()
     assert page.url.endswith(target.get_absolute_url())
-    assert page.get_by_role("heading", level=1, name="Three ways to manage your budget").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Three ways to manage your budget")).to_be_visible()
     page.goto(f"/wiki/{linking.slug}/")
     page.get_by_role("link", name="Link to this version").click()
     page.wait_for_load_state()
@@ -99,7 +100,7 @@ def test_member_previews_with_checks_and_watches_a_guide(page, guides, user, log
     body.fill(body.input_value() + "\n## Holiday pay\n\nAsk your ICB about [[A guide nobody wrote]].\n")
     page.get_by_role("button", name="Preview and check").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Preview: not published yet").is_visible()
+    expect(page.get_by_role("heading", name="Preview: not published yet")).to_be_visible()
     assert "/wiki/a-guide-nobody-wrote/" in page.content()
     accessible_at_both_widths(page)
     page.goto(guides.get_absolute_url())
@@ -118,7 +119,7 @@ def test_search_answers_a_question_and_corrects_a_typo(page, guides, accessible_
                for wanted in ("Becoming an employer of PAs", "Employing a PA step by step"))
     accessible_at_both_widths(page)
     page.goto("/search/?q=persnal+assistant")
-    assert "Did you mean" in page.content()
+    expect(page.locator("body")).to_contain_text("Did you mean")
     accessible_at_both_widths(page)
 
 
@@ -141,7 +142,7 @@ def test_a_stale_edit_is_merged_by_the_moderator_and_published_exactly_as_previe
     page.goto("/moderation/")
     assert "Moderation (1" in page.locator(".app-header").inner_text()
     page.goto(f"/moderation/edits/{proposal.pk}/")
-    assert "both changed the same place" in page.content()
+    expect(page.locator("body")).to_contain_text("both changed the same place")
     accessible_at_both_widths(page)
     text = page.get_by_label("Page text to publish")
     merged = text.input_value().replace("Later words.", "Later words, and the author's words.")
@@ -153,7 +154,7 @@ def test_a_stale_edit_is_merged_by_the_moderator_and_published_exactly_as_previe
     accessible_at_both_widths(page)
     page.get_by_role("button", name="Approve and publish").click()
     page.wait_for_load_state()
-    assert "Published as version" in page.content()
+    expect(page.locator("body")).to_contain_text("Published as version")
     page.goto(guides.get_absolute_url())
     published = page.locator("article div.app-prose").first.inner_text()
     assert published.strip() == preview.strip()

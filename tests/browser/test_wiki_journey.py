@@ -1,6 +1,9 @@
 """A new member proposes an edit, a moderator approves it, and readers see it."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from wiki.models import Page
 
@@ -27,10 +30,10 @@ def test_propose_approve_and_read(chromium, live_server, guide, user, moderator,
     body.fill(body.input_value() + "\n## Holiday pay\n\nYour PA builds up paid holiday from their first day.\n")
     page.get_by_label("Summary of your change").fill("Added holiday pay")
     page.get_by_role("button", name="Send for review").click()
-    assert "sent to a moderator" in page.content()
+    expect(page.locator("body")).to_contain_text("sent to a moderator")
     assert_accessible(page)
     page.goto("/wiki/my-edits/")
-    assert "Waiting for review" in page.content()
+    expect(page.locator("body")).to_contain_text("Waiting for review")
     assert_accessible(page)
     member.close()
 
@@ -40,22 +43,23 @@ def test_propose_approve_and_read(chromium, live_server, guide, user, moderator,
     page.goto("/moderation/")
     assert_accessible(page)
     page.get_by_role("link", name=guide.title).click()
-    assert "Your PA builds up paid holiday" in page.content()
+    expect(page.locator("body")).to_contain_text("Your PA builds up paid holiday")
     assert_accessible(page)
     page.get_by_role("button", name="Approve and publish").click()
-    assert "Published as version 2" in page.content()
+    expect(page.locator("body")).to_contain_text("Published as version 2")
     reviewer.close()
 
     reader = chromium.new_context(base_url=live_server.url)
     page = reader.new_page()
     page.goto(guide.get_absolute_url())
-    assert page.get_by_role("heading", name="Holiday pay").is_visible()
+    expect(page.get_by_role("heading", name="Holiday pay")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="History").click()
-    assert "Added holiday pay" in page.content() and "Version 2" in page.content()
+    expect(page.locator("body")).to_contain_text("Added holiday pay")
+    expect(page.locator("body")).to_contain_text("Version 2")
     assert_accessible(page)
     page.get_by_role("button", name="Compare the chosen versions").click()
-    assert "Your PA builds up paid holiday" in page.content()
+    expect(page.locator("body")).to_contain_text("Your PA builds up paid holiday")
     assert_accessible(page)
     reader.close()
 
@@ -67,7 +71,7 @@ def test_error_summary_links_to_the_field(chromium, live_server, guide, user, lo
     page.goto(f"/wiki/{guide.slug}/edit/")
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Send for review").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert_accessible(page)
     page.get_by_role("link", name="Enter a title").click()
     assert page.evaluate("document.activeElement.id") == "id_title"
