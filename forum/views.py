@@ -707,7 +707,9 @@ def post_approve(request, pk):
     post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
     services.approve_post(post=post, moderator=request.user)
     messages.success(request, "The post is approved and everyone can see it")
-    return redirect("moderation:reports")
+    if request.POST.get("from") == "reports":  # a fixed value, never an address to go to
+        return redirect("moderation:reports")
+    return redirect(_post_location(post, request.user))
 
 
 @access(MODERATOR)

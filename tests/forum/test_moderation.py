@@ -242,10 +242,22 @@ def test_links_from_a_brand_new_account_are_held_for_approval(client, moderator)
     client.force_login(moderator)
     queue = html_of(client.get("/moderation/reports/"))
     assert "Posts waiting for approval" in queue and "shop.example" in queue
-    client.post(reverse("forum:post_approve", args=[post.pk]))
+    response = client.post(reverse("forum:post_approve", args=[post.pk]), {"from": "reports"})
+    assert response.url == "/moderation/reports/"  # approved from the queue: back to the queue
     client.logout()
     assert "shop.example" in html_of(client.get(topic.get_absolute_url()))
     assert Topic.objects.get(pk=topic.pk).reply_count == 1
+
+
+def test_approving_from_the_topic_page_returns_to_the_post(client, moderator):
+    topic = start(title="Where to buy equipment")
+    client.force_login(new_member())
+    client.post(reverse("forum:reply_create", args=[topic.pk]), {"body": "See [this shop](https://shop.example)"})
+    post = Post.objects.get(topic=topic, is_first=False)
+    client.force_login(moderator)
+    assert 'name="from"' not in html_of(client.get(topic.get_absolute_url()))
+    response = client.post(reverse("forum:post_approve", args=[post.pk]))
+    assert response.url == f"{topic.get_absolute_url()}#{post.anchor}"
 
 
 def test_new_topic_with_a_bare_link_from_a_new_account_is_held(client):
