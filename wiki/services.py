@@ -500,7 +500,7 @@ def _tell_author(proposal: EditProposal) -> None:
     if proposal.status == EditProposal.Status.APPROVED:
         subject = f"Your edit to “{proposal.title}” is published"
         body = (f"Hello {proposal.author.public_name},\n\nThank you. A moderator checked your edit to "
-                f"“{proposal.title}” and it is now live.\n")
+                f"“{proposal.title}” and it is now live:\n{settings.SITE_URL}{proposal.page.get_absolute_url()}\n")
         if proposal.decision_reason:
             body += f"\nTheir note: {proposal.decision_reason}\n"
     else:

@@ -1,6 +1,7 @@
 """Proposing, moderating, conflicts and bad input, through the web pages."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -176,6 +177,7 @@ def test_moderator_sees_the_diff_and_approves_from_the_queue(client, user, moder
     assert page.versions.get(number=2).author == user
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
     assert "is published" in mail.outbox[0].subject
+    assert f"now live:\n{settings.SITE_URL}/wiki/{page.slug}/\n" in mail.outbox[0].body  # the guide itself
     assert ModerationLogEntry.objects.filter(moderator=moderator, action="approved an edit").exists()
 
 
