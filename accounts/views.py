@@ -9,6 +9,7 @@ import unicodedata
 from functools import wraps
 from urllib.parse import quote, urlencode
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -112,7 +113,9 @@ def member_profile(request, pk):
     from mycarebudget.moderation.powers import is_moderator
     from wiki.models import PageVersion
 
-    member = get_object_or_404(User.objects.filter(is_active=True).exclude(display_name=""), pk=pk)
+    # Only once their address is confirmed: a sign-up made with someone else's address publishes nothing.
+    confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    member = get_object_or_404(User.objects.filter(Exists(confirmed), is_active=True).exclude(display_name=""), pk=pk)
     posts = (Post.objects.public().filter(author=member).exclude(kind=Post.Kind.STATUS)
              .select_related("topic").order_by("-created_at"))
     edits = (PageVersion.objects.filter(author=member, page__retired_at__isnull=True)

@@ -257,9 +257,9 @@ def _post_parts(posts: list[Post], moderators: frozenset[int], flags: dict) -> l
 def _flags(topic: Topic, reader: readers.Reader | None, suspension, member: int | None) -> dict:
     """What this reader may do with the posts on the page, as forum/_post.html asks."""
     if reader is None:
-        return dict.fromkeys(("member", "moderator", "reporting", "quoting", "editing", "marking"), False)
+        return dict.fromkeys(("signed_in", "moderator", "reporting", "quoting", "editing", "marking"), False)
     asker = topic.author_id == member
-    return {"member": True, "moderator": reader.can_moderate, "reporting": not suspension,
+    return {"signed_in": True, "moderator": reader.can_moderate, "reporting": not suspension,
             "quoting": not suspension and (not topic.is_locked or reader.can_moderate),
             "editing": not topic.is_locked or reader.can_moderate,
             # The asker (not while suspended) or a moderator marks a question's answer (forum.services.mark_answer).

@@ -197,11 +197,11 @@ def anonymous_page(area: str) -> Callable:
     return decorator
 
 
-def page_context(request, member: bool) -> dict:
+def page_context(request, signed_in: bool) -> dict:
     """What base.html needs to know of the request: for a page rendered without it, and for the
     context processor (mycarebudget.context_processors.site) of one rendered with it."""
     section = request.path.split("/", 2)[1]  # the part of the site ("wiki", "forum"...), which the header marks
-    return {"member": member, "site_name": settings.SITE_NAME, "section": section}
+    return {"signed_in": signed_in, "site_name": settings.SITE_NAME, "section": section}
 
 
 def render_page(request, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -210,7 +210,7 @@ def render_page(request, template_name: str, context: dict, status: int = 200) -
     A member's, or a page with a message waiting, is rendered for its reader, and private."""
     if request.user.is_authenticated or has_messages(request):
         return private(render(request, template_name, context, status=status))
-    context = {**context, **page_context(request, member=False)}
+    context = {**context, **page_context(request, signed_in=False)}
     return HttpResponse(render_part(template_name, context), status=status)
 
 
@@ -230,7 +230,7 @@ def member_page(request, area: str, template_name: str, facts: Iterable, context
 
     def shared_page():
         found = context()
-        return None if found is None else render_part(template_name, {**found, **page_context(request, member=True)})
+        return None if found is None else render_part(template_name, {**found, **page_context(request, signed_in=True)})
 
     name = "member:" + hashlib.sha256(repr((request.get_full_path(), template_name, *facts)).encode()).hexdigest()
     page = current(area, name, shared_page)

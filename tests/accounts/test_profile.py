@@ -29,6 +29,26 @@ def test_profile_shows_public_posts_and_nothing_private(client, moderator):
     assert "Moderator</strong>" not in html
 
 
+def test_the_header_is_the_readers_own_not_the_profiled_members(client, user):
+    """The profile's member is not the reader: an anonymous reader is offered Sign in (a first user found
+    "Sign out" here, the profile's member having taken the name of base.html's signed-in flag)."""
+    url = reverse("accounts:profile", args=[member(display_name="Priya").pk])
+    html = client.get(url).content.decode()
+    assert "Sign in" in html and "Sign out" not in html
+    client.force_login(user)
+    assert "Sign out" in client.get(url).content.decode()
+
+
+def test_no_profile_until_the_address_is_confirmed(client):
+    from allauth.account.models import EmailAddress
+
+    carol = member(display_name="Carol Unconfirmed")
+    EmailAddress.objects.filter(user=carol).update(verified=False)
+    assert client.get(reverse("accounts:profile", args=[carol.pk])).status_code == 404
+    EmailAddress.objects.filter(user=carol).update(verified=True)
+    assert client.get(reverse("accounts:profile", args=[carol.pk])).status_code == 200
+
+
 def test_deleted_members_have_no_profile(client):
     from accounts.services import delete_account
 
