@@ -99,6 +99,10 @@ class CannotChangePost(NotAModerator):
     """Only the author may edit or delete their post (403)."""
 
 
+class PostDeleted(ForumError):
+    """Its author deleted it, perhaps in another tab while editing it there."""
+
+
 # --- who may post, and how fast -------------------------------------------------------------
 
 
@@ -287,8 +291,10 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None) -> Pos
     html = render_markdown(body)  # before any row lock is taken
     post = Post.objects.select_for_update().select_related("topic", "topic__category").get(pk=post.pk)
     topic = post.topic
-    if post.author_id != editor.pk or post.is_deleted() or post.is_status_change():
+    if post.author_id != editor.pk or post.is_status_change():
         raise CannotChangePost
+    if post.is_deleted():
+        raise PostDeleted("You deleted this post, so it cannot be changed. Copy your text if you want to post it again")
     if topic.is_locked and not can_moderate(editor):
         raise TopicLocked("This topic is locked, so its posts cannot be changed")
     _check_not_suspended(editor)

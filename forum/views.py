@@ -447,29 +447,35 @@ def reply_create(request, pk):
     })
 
 
-def _own_post(user, pk: int) -> Post:
-    """The user's own, undeleted message; anyone else's gets a 404."""
-    return get_object_or_404(
-        Post.objects.filter(author=user, deleted_at__isnull=True, kind=Post.Kind.MESSAGE)
-        .select_related("topic", "topic__category"), pk=pk)
+def _own_post(user, pk: int, *, even_deleted: bool = False) -> Post:
+    """The user's own, undeleted message (or deleted too); anyone else's gets a 404."""
+    posts = Post.objects.filter(author=user, kind=Post.Kind.MESSAGE).select_related("topic", "topic__category")
+    return get_object_or_404(posts if even_deleted else posts.filter(deleted_at__isnull=True), pk=pk)
 
 
 @access(AUTHOR)
 @require_http_methods(["GET", "POST"])
 @login_required
 def post_edit(request, pk):
-    post = _own_post(request.user, pk)
+    # A post deleted in another tab while this one was editing it: the service says so, and the text sent is kept.
+    post = _own_post(request.user, pk, even_deleted=request.method == "POST")
     topic = post.topic
     form = EditPostForm(_posted(request), is_first=post.is_first,
                         initial={"title": topic.title, "body": post.body, **unsent.take(request)})
     if form.is_valid():
+        was_held = post.is_held
         try:
-            services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"],
-                               title=form.cleaned_data.get("title"))
+            edited = services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"],
+                                        title=form.cleaned_data.get("title"))
         except services.ForumError as error:
             _add_service_error(form, error, text_kept=True)
         else:
-            messages.success(request, "Your changes have been saved")
+            if edited.is_held and not was_held:  # the edit added links from a new account
+                messages.info(request, f"Your changes are saved. Because they add links and your account is new, "
+                                       f"your {'topic' if post.is_first else 'reply'} is hidden from others "
+                                       "until a moderator has checked it.")
+            else:
+                messages.success(request, "Your changes have been saved")
             # The title, and so the topic's address, may have changed.
             post = Post.objects.select_related("topic").get(pk=post.pk)
             return redirect(_post_location(post, request.user))

@@ -282,6 +282,18 @@ def test_editing_links_into_a_new_accounts_post_holds_it():
     assert Post.objects.get(pk=post.pk).is_held
 
 
+def test_an_edit_that_is_held_says_so_instead_of_saved(client):
+    newcomer = new_member()
+    post = reply(start(), author=newcomer, body="No links yet")
+    client.force_login(newcomer)
+    url = reverse("forum:post_edit", args=[post.pk])
+    html = html_of(client.post(url, {"body": "Now with https://spam.example"}, follow=True))
+    assert "your reply is hidden from others until a moderator has checked it" in html
+    assert "Your changes have been saved" not in html
+    html = html_of(client.post(url, {"body": "Still https://spam.example, held already"}, follow=True))
+    assert "Your changes have been saved" in html  # it was hidden before this edit
+
+
 # --- the log -------------------------------------------------------------------------------
 
 

@@ -308,6 +308,24 @@ def test_delete_shows_as_deleted_and_moderators_can_still_read_it(client, modera
     assert "Words to delete" in moderator_html and "Only moderators see what it said" in moderator_html
 
 
+def test_saving_an_edit_to_a_post_deleted_in_another_tab_keeps_the_text(client):
+    author = member()
+    post = reply(start(), author=author, body="Words to delete")
+    client.force_login(author)
+    url = reverse("forum:post_edit", args=[post.pk])
+    assert client.get(url).status_code == 200  # tab A opens the edit page
+    client.post(reverse("forum:post_delete", args=[post.pk]))  # tab B deletes the post
+    response = client.post(url, {"body": "A long change typed in tab A"})
+    html = html_of(response)
+    assert response.status_code == 200  # the form again, as for any refusal, with the text sent
+    assert "You deleted this post, so it cannot be changed" in html and "A long change typed in tab A" in html
+    assert "Save changes" not in html
+    assert Post.objects.get(pk=post.pk).body == "Words to delete"
+    assert client.get(url).status_code == 404  # nothing to edit any more
+    client.force_login(member())
+    assert client.post(url, {"body": "Not mine"}).status_code == 404
+
+
 def test_edit_history_is_for_its_author_and_moderators(client, moderator):
     author = member()
     post = reply(start(), author=author, body="Original words")
@@ -316,12 +334,14 @@ def test_edit_history_is_for_its_author_and_moderators(client, moderator):
     client.force_login(author)
     html = html_of(client.get(url))
     assert "Original words" in html and "Changed words" in html
+    assert "Only you and the moderators can see this page" in html
     assert url in html_of(client.get(post.topic.get_absolute_url()))  # linked from their own post
     client.force_login(member())
     assert client.get(url).status_code == 403
     client.force_login(moderator)
     html = html_of(client.get(url))
     assert "Original words" in html and "Changed words" in html
+    assert "Only its author and the moderators can see this page" in html
 
 
 def test_no_user_text_is_marked_safe_outside_the_sanitiser(client):
