@@ -535,9 +535,11 @@ def approve_post(*, post: Post, moderator) -> Post:
 
 @transaction.atomic
 def dismiss_reports(*, post: Post, moderator) -> int:
-    """Close a post's open reports without acting on the post."""
+    """Close a post's open reports without acting on the post: never on your own post (another moderator judges it)."""
     require_moderator(moderator)
     post = Post.objects.select_related("author", "topic").get(pk=post.pk)
+    if post.author_id == moderator.pk:
+        raise NotAModerator
     count = _resolve_reports(post, moderator, Report.Outcome.DISMISSED)
     if count:
         log_moderation(moderator=moderator, action="dismissed reports", target_label=_post_label(post),

@@ -137,8 +137,8 @@ def bump_on_change(area: str, *models: str) -> None:
         bump(area)
 
     for model in models:
-        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-save-{model}")
-        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-delete-{model}")
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-save-{area}-{model}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"shared-delete-{area}-{model}")
 
 
 def forget_worker_copies() -> None:

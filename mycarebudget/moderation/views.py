@@ -108,7 +108,9 @@ def reject(request, pk):
 @require_safe
 def reports(request):
     open_reports = Report.objects.open()
-    reported = (Post.objects.filter(pk__in=open_reports.values("post_id"))
+    # Reports on a moderator's own posts (and who made them) are for the other moderators.
+    own = Post.objects.filter(pk__in=open_reports.values("post_id"), author=request.user)
+    reported = (Post.objects.filter(pk__in=open_reports.values("post_id")).exclude(author=request.user)
                 .select_related("author", "topic", "topic__category", "hidden_by")
                 .annotate(first_reported_at=Min("reports__created_at",
                                                 filter=Q(reports__resolved_at__isnull=True)))
@@ -121,6 +123,7 @@ def reports(request):
     suspensions = Suspension.objects.active().select_related("user", "moderator").order_by("-starts_at")
     return render(request, "moderation/reports.html", {
         "page_obj": page_obj, "reported": page_obj.object_list, "held": held, "suspensions": suspensions,
+        "own_reported": own.count(),
         "new_account_hours": int(settings.FORUM_NEW_ACCOUNT_AGE.total_seconds() // 3600),
         "moderation_tab": "reports", "crumbs": [HOME, ("Forum reports", "")],
     })

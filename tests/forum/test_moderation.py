@@ -9,6 +9,7 @@ from django.utils import timezone
 from forum import services
 from forum.models import Post, Report, Suspension, Topic
 from mycarebudget.moderation.models import ModerationLogEntry
+from mycarebudget.moderation.powers import NotAModerator
 from mycarebudget.moderation.services import log_moderation
 from tests.forum.factories import category, idea, member, new_member, opening_post, reply, start
 
@@ -137,6 +138,29 @@ def test_dismissing_reports_keeps_the_post(client, moderator):
     assert Report.objects.get().outcome == Report.Outcome.DISMISSED
     assert "No posts are reported" in html_of(client.get("/moderation/reports/"))
     assert Post.objects.get(pk=post.pk).is_public()
+
+
+def test_reports_on_a_moderators_own_post_are_for_another_moderator(client, moderator):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+
+    post = reply(start(title="Mo's advice"), author=moderator, body="Advice some think wrong")
+    services.report_post(post=post, reporter=member(display_name="Careful Reader"), reason="wrong")
+    client.force_login(moderator)
+    queue = html_of(client.get("/moderation/reports/"))
+    assert "Careful Reader" not in queue and "Advice some think wrong" not in queue
+    assert "1 reported post of yours is for another moderator to look at." in queue
+    assert client.post(reverse("forum:post_dismiss_reports", args=[post.pk])).status_code == 403
+    with pytest.raises(NotAModerator):
+        services.dismiss_reports(post=post, moderator=moderator)
+    assert Report.objects.open().count() == 1
+    other = member(display_name="Val Moderator")
+    other.groups.add(Group.objects.get(name="Moderators"))
+    TOTP.activate(other, generate_totp_secret())
+    client.force_login(other)
+    assert "Careful Reader" in html_of(client.get("/moderation/reports/"))
+    client.post(reverse("forum:post_dismiss_reports", args=[post.pk]))
+    assert Report.objects.open().count() == 0
 
 
 def test_members_cannot_use_moderator_actions(client):

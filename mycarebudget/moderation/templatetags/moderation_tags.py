@@ -1,21 +1,19 @@
 """The header's "Moderation (N)" link, for moderators who may use their power."""
 
 from django import template
-from django.core.cache import cache
 
+from mycarebudget import shared
 from mycarebudget.moderation import digest
 from mycarebudget.moderation.powers import can_moderate_lately
-
-# The link only points the way (the pages check the power themselves), so the count may lag a little.
-COUNT_SECONDS = 30
 
 register = template.Library()
 
 
 @register.simple_tag(name="moderation_waiting")
 def waiting():
-    """What waits (mycarebudget.moderation.digest.Waiting), cached for a few seconds for every moderator."""
-    return cache.get_or_set("moderation:waiting", digest.waiting, COUNT_SECONDS)
+    """What waits (mycarebudget.moderation.digest.Waiting), shared by every moderator until what is
+    counted changes (ModerationConfig.ready)."""
+    return shared.current("moderation", "waiting", digest.waiting)
 
 
 @register.inclusion_tag("includes/moderation_link.html", takes_context=True)
