@@ -3,7 +3,7 @@
 import re
 from difflib import SequenceMatcher
 
-from wiki.models import Topic
+from wiki.models import PageVersion, Topic
 
 FIELD_LABELS = {
     "title": "Title", "slug": "Web address", "summary": "Summary", "topic": "Topic",
@@ -113,3 +113,18 @@ def proposal_diff(proposal) -> dict:
                else {name: "" for name in new})
     return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
             "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
+
+
+def own_change(proposal) -> dict:
+    """An edit against the version its author edited (empty for a new page): what the author changed.
+
+    For the author's own view. Once published, the page now matches the edit, so comparing
+    with the page now (proposal_diff) would show no change at all.
+    """
+    new = proposal.content()
+    base = (PageVersion.objects.filter(page_id=proposal.page_id, number=proposal.base_revision).first()
+            if proposal.page_id and proposal.base_revision else None)
+    old = base.content() if base else {name: "" for name in new}
+    return {"changes": field_changes(old, new), "hunks": word_diff(old["body"], new["body"]),
+            "is_stale": bool(proposal.is_pending() and proposal.page_id
+                             and proposal.page.revision != proposal.base_revision)}

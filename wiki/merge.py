@@ -21,6 +21,17 @@ def _overlap(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bo
     return a1 <= b2 and b1 <= a2
 
 
+def _lines(text: str) -> tuple[list[str], bool]:
+    """The text's lines without their line breaks, and whether it ends with a line break.
+
+    The edit form trims the final line break, so a page saved from it can differ from an
+    older version only there. Kept apart, that is not a change to the last line, which
+    would otherwise clash with anyone who changed or added to the end of the page.
+    """
+    body = text.removesuffix("\n")
+    return body.split("\n"), body != text
+
+
 def merge_text(base: str, ours: str, theirs: str) -> str:
     """Apply both sets of changes to base. Raises MergeConflict where they overlap.
 
@@ -30,9 +41,11 @@ def merge_text(base: str, ours: str, theirs: str) -> str:
         return ours
     if ours == base:
         return theirs
-    base_lines = base.splitlines(keepends=True)
-    our_hunks = _changes(base_lines, ours.splitlines(keepends=True))
-    their_hunks = _changes(base_lines, theirs.splitlines(keepends=True))
+    base_lines, base_ends = _lines(base)
+    our_lines, our_ends = _lines(ours)
+    their_lines, their_ends = _lines(theirs)
+    our_hunks = _changes(base_lines, our_lines)
+    their_hunks = _changes(base_lines, their_lines)
     for mine in our_hunks:
         for other in their_hunks:
             if _overlap(mine, other) and mine != other:
@@ -45,7 +58,8 @@ def merge_text(base: str, ours: str, theirs: str) -> str:
         result.extend(replacement)
         position = end
     result.extend(base_lines[position:])
-    return "".join(result)
+    ends_with_break = our_ends if our_ends != base_ends else their_ends
+    return "\n".join(result) + ("\n" if ends_with_break else "")
 
 
 def merge_fields(base: dict, ours: dict, theirs: dict) -> dict:

@@ -18,7 +18,7 @@ from mycarebudget import shared, unsent
 from mycarebudget.access import MEMBER, MODERATOR, OWNER, POSTER, PUBLIC, TOKEN, access
 from mycarebudget.moderation.powers import can_moderate, moderator_required, needs_two_step
 from wiki import easy_read, services, watching
-from wiki.diff import field_changes, proposal_diff, removes_anything, word_diff
+from wiki.diff import field_changes, own_change, removes_anything, word_diff
 from wiki.feeds import PageFeed, RecentChangesFeed
 from wiki.forms import MissingRedirectForm, PageForm, RetireForm, SynonymsForm
 from wiki.links import version_body_html
@@ -400,7 +400,7 @@ def my_edit_detail(request, pk):
     """The author's own edit. Anyone else's gets a 404."""
     proposal = get_object_or_404(EditProposal.objects.select_related("page"), pk=pk, author=request.user)
     return render(request, "wiki/my_edit_detail.html", {
-        "proposal": proposal, **proposal_diff(proposal),
+        "proposal": proposal, **own_change(proposal),
         "crumbs": _crumbs(None, ("My edits", reverse("wiki:my_edits")), (proposal.title, ""))})
 
 

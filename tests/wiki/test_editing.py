@@ -3,10 +3,12 @@
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from mycarebudget.moderation.models import ModerationLogEntry
 from tests.wiki.conftest import form_data
+from wiki import services
 from wiki.models import EditProposal, Page
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,24 @@ def test_edits_that_do_not_overlap_merge_automatically(client, user, moderator, 
     client.post(f"/wiki/{page.slug}/edit/", stale)
     proposal = EditProposal.objects.get()
     assert "## Before you begin" in proposal.body and "Use a payroll provider." in proposal.body
+    assert proposal.base_revision == 2
+
+
+@pytest.mark.parametrize("addition", [" Ask them to help you write a letter.", "\n- Healthwatch can help too."])
+def test_adding_to_the_end_merges_with_a_change_at_the_start(client, user, moderator, addition):
+    # The starter text ends with a line break; text sent from the edit form does not.
+    call_command("load_starter_guidance", verbosity=0)
+    page = Page.objects.get(slug="complaints-and-appeals")
+    alices_form = form_data(page)
+    first = page.body.split("\n\n")[0]
+    client.force_login(moderator)
+    client.post(f"/wiki/{page.slug}/edit/", form_data(page, body=page.body.replace(first, first + " Mo's words.")))
+    assert Page.objects.get(pk=page.pk).revision == 2
+    client.force_login(user)
+    response = client.post(f"/wiki/{page.slug}/edit/", {**alices_form, "body": page.body.rstrip("\n") + addition})
+    assert "in the same place as your change" not in response.content.decode()
+    proposal = EditProposal.objects.get(author=user)
+    assert "Mo's words." in proposal.body and proposal.body.endswith(addition)
     assert proposal.base_revision == 2
 
 
@@ -261,6 +281,46 @@ def test_author_can_withdraw_a_pending_edit(client, user, make_page):
     client.post(f"/wiki/my-edits/{proposal.pk}/withdraw/")
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
+
+
+def test_published_edit_shows_what_it_changed_and_the_version_it_became(client, user, moderator, make_page):
+    page = make_page()
+    proposal = _pending(client, user, page, body=page.body.replace("Use payroll.", "Use a payroll provider."))
+    services.approve_edit(proposal=proposal, moderator=moderator)
+    client.force_login(user)
+    html = client.get(f"/wiki/my-edits/{proposal.pk}/").content.decode()
+    assert "The page text did not change" not in html  # the page now matches the edit; that is not news
+    assert "What your edit changed" in html and "Compared with version 1, the version you edited" in html
+    assert '[added: </span> provider' in html
+    assert f'Your edit was published as <a class="govuk-link" href="/wiki/{page.slug}/versions/2/">version 2</a>' in html
+
+
+@pytest.mark.parametrize(("decide", "says"), [
+    (None, "A moderator will check your edit. Until then everyone sees the page as it was."),
+    (lambda proposal, moderator: services.reject_edit(proposal=proposal, moderator=moderator, reason="Not sure"),
+     "A moderator did not accept this edit, so the page did not change."),
+    (lambda proposal, moderator: services.withdraw_edit(proposal=proposal, author=proposal.author),
+     "You withdrew this edit, so the page did not change."),
+])
+def test_my_edit_says_what_happened_to_it(client, user, moderator, make_page, decide, says):
+    page = make_page()
+    proposal = _pending(client, user, page, body=page.body.replace("Use payroll.", "Use a payroll provider."))
+    if decide:
+        decide(proposal, moderator)
+    client.force_login(user)
+    html = client.get(f"/wiki/my-edits/{proposal.pk}/").content.decode()
+    assert says in html
+    assert "Compared with version 1, the version you edited" in html and '[added: </span> provider' in html
+
+
+def test_waiting_edit_on_a_page_changed_since_shows_only_the_authors_change(client, user, make_page, publish):
+    page = make_page()
+    proposal = _pending(client, user, page, body=page.body.replace("Use payroll.", "Use a payroll provider."))
+    publish(page, body=page.body.replace("You need insurance.", "You need employer's liability insurance."))
+    client.force_login(user)
+    html = client.get(f"/wiki/my-edits/{proposal.pk}/").content.decode()
+    assert "you edited version 1; it is now version 2" in html
+    assert "liability" not in html  # the other change is not shown as if this edit took it out
 
 
 def test_moderation_queue_queries_do_not_grow(client, moderator, make_page, django_assert_max_num_queries):
