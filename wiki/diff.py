@@ -106,20 +106,11 @@ def removes_anything(hunks: list[list[dict]]) -> bool:
     return any(op == "removed" for hunk in hunks for block in hunk for op, _ in block["parts"])
 
 
-def proposal_diff(proposal) -> dict:
-    """A proposed edit against the page as it is now (empty for a new page), for its author and moderators."""
-    new = proposal.content()
-    current = ({name: getattr(proposal.page, name) for name in new} if proposal.page_id
-               else {name: "" for name in new})
-    return {"changes": field_changes(current, new), "hunks": word_diff(current["body"], new["body"]),
-            "is_stale": bool(proposal.page_id and proposal.page.revision != proposal.base_revision)}
-
-
 def own_change(proposal) -> dict:
     """An edit against the version its author edited (empty for a new page): what the author changed.
 
-    For the author's own view. Once published, the page now matches the edit, so comparing
-    with the page now (proposal_diff) would show no change at all.
+    For the author's own view, and a decided edit's review: once published, the page matches the edit,
+    so comparing with the page now would show no change at all.
     """
     new = proposal.content()
     base = (PageVersion.objects.filter(page_id=proposal.page_id, number=proposal.base_revision).first()

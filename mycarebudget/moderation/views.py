@@ -18,7 +18,7 @@ from mycarebudget.access import MODERATOR, access
 from mycarebudget.moderation.models import DigestPreference, ModerationLogEntry
 from mycarebudget.moderation.powers import moderator_required
 from wiki import services as wiki_services
-from wiki.diff import proposal_diff
+from wiki.diff import own_change
 from wiki.forms import ApproveForm, RejectForm
 from wiki.models import EditProposal
 
@@ -46,7 +46,7 @@ def review(request, pk):
 
 def _review(request, proposal, approve_form, reject_form, status=200, *, body=None):
     """The edit as approving would publish it now (merged, or with the moderator's own text), with its diff."""
-    review = wiki_services.review_of(proposal, body=body) if proposal.is_pending() else proposal_diff(proposal)
+    review = wiki_services.review_of(proposal, body=body) if proposal.is_pending() else own_change(proposal)
     if proposal.is_pending() and not approve_form.is_bound:
         approve_form = ApproveForm(initial={"body": review["merged_body"], "seen_revision": review["seen_revision"]})
     return render(request, "moderation/review.html", {
