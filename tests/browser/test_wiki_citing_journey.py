@@ -104,7 +104,7 @@ def test_member_previews_with_checks_and_watches_a_guide(page, guides, user, log
     assert "/wiki/a-guide-nobody-wrote/" in page.content()
     accessible_at_both_widths(page)
     page.goto(guides.get_absolute_url())
-    page.get_by_role("link", name="Get an email when this guide changes").click()
+    page.get_by_role("link", name="Emails about changes to this guide: start or stop").click()
     page.get_by_role("button", name="Watch this guide").click()
     page.wait_for_load_state()
     assert Watch.objects.filter(user=user, page=guides).exists()
