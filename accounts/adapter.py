@@ -31,7 +31,9 @@ ERROR_MESSAGES = {
     "enter_current_password": "Enter your current password",
     "incorrect_password": "The password is not right. Enter your current password",
     "invalid_or_expired_key": "This link has expired or has already been used",
-    "invalid_password_reset": "This reset link has expired or has already been used. Ask for a new one",
+    # The reset token includes last_login and the password, so signing in or a new password ends it.
+    "invalid_password_reset": "This reset link no longer works. It works once, for 3 days, and stops working "
+                              "when you sign in or change your password. Ask for a new one",
     "account_inactive": "This account has been closed",
     "duplicate_email": "This is already your email address",
     "same_as_current": "Enter a different email address from your current one",
