@@ -12,7 +12,7 @@ from forum.models import (
     IdeaStatus,
     Report,
 )
-from mycarebudget.forms import SubmissionKeyMixin
+from mycarebudget.forms import CharactersField, SubmissionKeyMixin
 from mycarebudget.text import validate_markdown
 
 
@@ -25,7 +25,7 @@ class Radios(forms.RadioSelect):
 
 def body_field(label: str = "Your message", required_message: str = "Enter your message",
                **kwargs) -> forms.CharField:
-    return forms.CharField(
+    return CharactersField(
         max_length=BODY_MAX_LENGTH, label=label,
         help_text=kwargs.pop("help_text", "You can use Markdown: **bold**, *italic*, - for a bullet, "
                                           "> to quote, [words](https://address) for a link."),
@@ -38,7 +38,7 @@ def body_field(label: str = "Your message", required_message: str = "Enter your 
 
 
 def title_field() -> forms.CharField:
-    return forms.CharField(
+    return CharactersField(
         min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH, label="Title",
         help_text="Say what the topic is about in a few words.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}),
@@ -49,7 +49,7 @@ def title_field() -> forms.CharField:
 
 
 def reason_field(label: str, required_message: str, *, help_text: str = "", required: bool = True):
-    return forms.CharField(
+    return CharactersField(
         max_length=REASON_MAX_LENGTH, label=label, help_text=help_text, required=required,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true"}),
         error_messages={"required": required_message,

@@ -4,6 +4,8 @@ import re
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
@@ -38,6 +40,35 @@ class AccessibleBoundField(forms.BoundField):
 class AccessibleFormRenderer(TemplatesSetting):
     field_template_name = "includes/field.html"
     bound_field_class = AccessibleBoundField
+
+
+class MaxCharacters:
+    """Refuses text longer than `limit` characters, counted as a browser counts them for maxlength: a line
+    break is one character, though a textarea sends it as two (\r\n). The message may use %(limit_value)s
+    and %(show_value)s, written with thousands separators ("20,000 characters or fewer (it has 20,115)")."""
+
+    code = "max_length"
+
+    def __init__(self, limit: int, message: str = "Keep it to %(limit_value)s characters or fewer "
+                                                  "(it has %(show_value)s)"):
+        self.limit = limit
+        self.message = message
+
+    def __call__(self, value: str) -> None:
+        length = len(value.replace("\r\n", "\n"))
+        if length > self.limit:
+            raise ValidationError(self.message, code=self.code,
+                                  params={"limit_value": f"{self.limit:,}", "show_value": f"{length:,}"})
+
+
+class CharactersField(forms.CharField):
+    """A CharField whose max_length is checked by MaxCharacters, not Django's MaxLengthValidator (which counts
+    a line break as two characters and writes "20115"); the widget keeps its maxlength attribute."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [*(v for v in self.validators if not isinstance(v, MaxLengthValidator)),
+                           MaxCharacters(max_length)]
 
 
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")

@@ -4,7 +4,7 @@ import re
 from django import forms
 from django.core.validators import URLValidator
 
-from mycarebudget.forms import SubmissionKeyMixin
+from mycarebudget.forms import CharactersField, SubmissionKeyMixin
 from mycarebudget.text import validate_markdown
 from wiki.models import BODY_MAX_LENGTH, Page, Topic
 
@@ -29,7 +29,7 @@ class PageForm(SubmissionKeyMixin, forms.Form):
         error_messages={"required": "Enter a short summary", "max_length": "Summary must be 300 characters or fewer"})
     topic = forms.ChoiceField(choices=Topic.choices, label="Topic",
                               error_messages={"required": "Choose a topic", "invalid_choice": "Choose a topic"})
-    body = forms.CharField(
+    body = CharactersField(
         max_length=BODY_MAX_LENGTH, label="Page text",
         help_text="Write in Markdown: ## for a heading, - for a bullet, [[Page title]] to link to another guide.",
         widget=forms.Textarea(attrs={"rows": 24, "class": "app-textarea--long", "spellcheck": "true"}),
@@ -114,16 +114,16 @@ class PageForm(SubmissionKeyMixin, forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = CharactersField(
         label="Why are you not accepting this edit?", help_text="The author will see this.",
         max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Tell the author why their edit was not accepted"})
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label="Note to the author (optional)", required=False, max_length=2000,
+    note = CharactersField(label="Note to the author (optional)", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    body = forms.CharField(
+    body = CharactersField(
         label="Page text to publish", required=False, max_length=BODY_MAX_LENGTH, strip=False,
         help_text="The author’s edit merged into the current version. Change it if you need to, "
                   "then preview it: what you preview is what is published.",
@@ -169,7 +169,7 @@ class MissingRedirectForm(forms.Form):
 
 
 class SynonymsForm(forms.Form):
-    groups = forms.CharField(
+    groups = CharactersField(
         label="Words that mean the same", max_length=20_000,
         help_text="One group per line, words or short phrases separated by commas, for example: "
                   "pa, personal assistant",

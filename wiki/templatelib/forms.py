@@ -44,7 +44,6 @@ class TemplateForm(PageForm):
         self.fields["body"].label = "The template"
         self.fields["body"].help_text = ("Markdown: ## for a heading, - for a bullet, - [ ] for a tick box, | for "
                                          "a table. Write {{ name }} where a field's value goes.")
-        self.fields["body"].max_length = TEMPLATE_TEXT_MAX_LENGTH
         self.fields["body"].error_messages["required"] = "Enter the text of the template"
         self.fields["slug"].help_text = ("Lower-case letters, numbers and hyphens, for example pa-timesheet. "
                                          "Changing it keeps the old address working.")
