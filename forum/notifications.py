@@ -80,14 +80,14 @@ def _excerpt(text: str) -> str:
 
 
 def _send(*, topic: Topic, recipients, subject: str, template: str, context: dict,
-          unsubscribe_from: Topic | None = None) -> None:
+          unsubscribe_from: Topic | None = None, quotes_post: int | None = None) -> None:
     for user in recipients:
         link = unsubscribe_url(user_id=user.pk, topic_id=(unsubscribe_from or topic).pk)
         body = render_to_string(template, {
             **context, "recipient": user, "topic": topic, "unsubscribe_url": link,
             "settings_url": settings.SITE_URL + reverse("forum:settings"), "site_name": settings.SITE_NAME,
         })
-        queue_email(to=user.email, subject=subject, body=body, headers={
+        queue_email(to=user.email, subject=subject, body=body, quotes_post=quotes_post, headers={
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         })
@@ -98,7 +98,7 @@ def notify_new_post(post: Post) -> None:
     topic = post.topic
     author = post.author.public_name if post.author else "deleted user"
     _send(topic=topic, recipients=_recipients(topic, exclude_user_id=post.author_id),
-          subject=f"New reply: {topic.title}", template="forum/email/new_reply.txt",
+          subject=f"New reply: {topic.title}", template="forum/email/new_reply.txt", quotes_post=post.pk,
           context={"author": author, "excerpt": quote_member_text(_excerpt(post.body)),
                    "post_url": settings.SITE_URL + post.get_absolute_url()})
 

@@ -35,25 +35,45 @@ def retry_delays() -> tuple[float, ...]:
 
 @task
 def send_email(*, to: list[str], subject: str, body: str, headers: dict | None = None,
-               attempt: int = 1, failure_id: int | None = None) -> int:
+               attempt: int = 1, failure_id: int | None = None, quotes_post: int | None = None) -> int:
     """Send one email, as plain text with an HTML alternative. On failure, record it and queue the
-    next try; give up after the last."""
+    next try; give up after the last. An email quoting a forum post is not sent once the post is no
+    longer public (a moderator hid it while the email waited, perhaps for hours of retries)."""
     from django.core.mail import EmailMultiAlternatives
 
+    if quotes_post is not None and not _is_public_post(quotes_post):
+        logger.info("email %s not sent: the post it quotes is no longer public", failure_id or "")
+        if failure_id is not None:
+            _gave_up(failure_id, "Not sent: the post it quotes is no longer public")
+        return 0
     try:
         message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers or {})
         message.attach_alternative(html_version(subject=subject, body=body), "text/html")
         sent = message.send()
     except Exception as error:  # noqa: BLE001 -- any failure to send is recorded and retried
         _failed(error, to=to, subject=subject, body=body, headers=headers, attempt=attempt,
-                failure_id=failure_id)
+                failure_id=failure_id, quotes_post=quotes_post)
         return 0
     if failure_id is not None:
         _delivered(failure_id, attempt)
     return sent
 
 
-def _failed(error: Exception, *, to, subject, body, headers, attempt: int, failure_id: int | None) -> None:
+def _is_public_post(pk: int) -> bool:
+    from forum.models import Post
+
+    return Post.objects.public().filter(pk=pk).exists()
+
+
+def _gave_up(failure_id: int, reason: str) -> None:
+    from mycarebudget.mailqueue.models import FailedEmail
+
+    FailedEmail.objects.filter(pk=failure_id).update(status=FailedEmail.Status.GAVE_UP, last_error=reason,
+                                                     next_attempt_at=None)
+
+
+def _failed(error: Exception, *, to, subject, body, headers, attempt: int, failure_id: int | None,
+            quotes_post: int | None = None) -> None:
     from mycarebudget.mailqueue.models import FailedEmail
 
     delays = retry_delays()
@@ -71,7 +91,8 @@ def _failed(error: Exception, *, to, subject, body, headers, attempt: int, failu
         failure_id = failure_id if updated else FailedEmail.objects.create(**values).pk
         if retry_at:
             send_email.using(run_after=retry_at).enqueue(to=to, subject=subject, body=body, headers=headers,
-                                                         attempt=attempt + 1, failure_id=failure_id)
+                                                         attempt=attempt + 1, failure_id=failure_id,
+                                                         quotes_post=quotes_post)
     log = logger.warning if retry_at else logger.error
     log("email %s failed on try %d (%s); %s", failure_id, attempt, type(error).__name__,
         f"next try at {retry_at:%H:%M:%S}" if retry_at else "given up: see Failed emails in the admin")
@@ -86,7 +107,8 @@ def _delivered(failure_id: int, attempt: int) -> None:
     logger.info("email %s delivered on try %d", failure_id, attempt)
 
 
-def queue_email(*, to: str | list[str], subject: str, body: str, headers: dict | None = None) -> None:
+def queue_email(*, to: str | list[str], subject: str, body: str, headers: dict | None = None,
+                quotes_post: int | None = None) -> None:
     """Queue an email; it is sent by the worker, never inside the request.
 
     With a durable queue (the database backend) the email is stored in the current transaction,
@@ -98,7 +120,7 @@ def queue_email(*, to: str | list[str], subject: str, body: str, headers: dict |
     def enqueue():
         try:
             with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
-                send_email.enqueue(to=recipients, subject=subject, body=body, headers=headers)
+                send_email.enqueue(to=recipients, subject=subject, body=body, headers=headers, quotes_post=quotes_post)
         except Exception:  # a broken task backend must not fail the request either
             logger.exception("could not queue an email")
 
