@@ -341,7 +341,7 @@ def test_moderation_queue_queries_do_not_grow(client, moderator, make_page, djan
         _pending(client, UserFactory(), page, body="x\n")
     client.force_login(moderator)
     # 10 with an empty cache: four of them count what waits (edits, reports, held posts, templates), for the
-    # header and the tabs, then kept for 30 s. The point: the number does not grow with the edits.
+    # header and the tabs, then shared until what they count changes. The point: the number does not grow with the edits.
     with django_assert_max_num_queries(10):
         assert client.get(reverse("moderation:queue")).status_code == 200
 
