@@ -471,7 +471,7 @@ def post_edit(request, pk):
             _add_service_error(form, error, text_kept=True)
         else:
             if edited.is_held and not was_held:  # the edit added links from a new account
-                messages.info(request, f"Your changes are saved. Because they add links and your account is new, "
+                messages.info(request, "Your changes are saved. Because they add links and your account is new, "
                                        f"your {'topic' if post.is_first else 'reply'} is hidden from others "
                                        "until a moderator has checked it.")
             else:

@@ -5,11 +5,11 @@ beside it), so a change makes it unused; nothing is deleted, unused copies expir
 
 - Parts (a post, a topic in a list: ``parts``) are rendered from objects alone (no context processors:
   ``request``, ``user``, ``csrf_token``... render empty), under a digest of the fields they show.
-- Copies made from an area's rows (``current``: whole pages, and the rows they are made from) carry the
-  area's version ("forum", "wiki", a member's), bumped by every change to it and read with it in one round
-  trip; every key carries ``_build`` (the code deployed). Anonymous readers share pages (``anonymous_page``,
-  with ETag and 304); members who would be shown the same share theirs (``member_page``), with only the
-  forms that carry their token rendered live.
+- Copies made from an area's rows (``current``: whole pages, the rows they are made from, the moderators'
+  counts) carry the area's version ("forum", "wiki", "moderation", a member's), bumped by every change to it
+  and read with it in one round trip; every key carries ``_build`` (the code deployed). Anonymous readers
+  share pages (``anonymous_page``, with ETag and 304); members who would be shown the same share theirs
+  (``member_page``), with only the forms that carry their token rendered live.
 - A worker keeps its last anonymous copies a second in its own memory (the "worker" cache): anonymous
   readers may see another worker's change that late (a CDN may keep them longer), never a member.
 """

@@ -108,9 +108,10 @@ def reject(request, pk):
 @require_safe
 def reports(request):
     open_reports = Report.objects.open()
+    reported = Post.objects.filter(pk__in=open_reports.values("post_id"))
     # Reports on a moderator's own posts (and who made them) are for the other moderators.
-    own = Post.objects.filter(pk__in=open_reports.values("post_id"), author=request.user)
-    reported = (Post.objects.filter(pk__in=open_reports.values("post_id")).exclude(author=request.user)
+    own = reported.filter(author=request.user)
+    reported = (reported.exclude(author=request.user)
                 .select_related("author", "topic", "topic__category", "hidden_by")
                 .annotate(first_reported_at=Min("reports__created_at",
                                                 filter=Q(reports__resolved_at__isnull=True)))
