@@ -466,8 +466,13 @@ def _post_label(post: Post) -> str:
 
 
 def _resolve_reports(post: Post, moderator, outcome: str) -> int:
-    return Report.objects.open().filter(post=post).update(resolved_at=timezone.now(), resolved_by=moderator,
-                                                          outcome=outcome)
+    """Saved one by one (a post has few): what is made from reports, the moderators' counts among them,
+    follows their saves (mycarebudget.shared.bump_on_change), which an UPDATE would pass by."""
+    reports = list(Report.objects.open().filter(post=post))
+    for report in reports:
+        report.resolved_at, report.resolved_by, report.outcome = timezone.now(), moderator, outcome
+        report.save(update_fields=["resolved_at", "resolved_by", "outcome"])
+    return len(reports)
 
 
 def _visibility_changed(post: Post, topic: Topic, **topic_flags: bool) -> None:
